@@ -1,0 +1,36 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Dispatch;
+
+namespace VirtCca.Interconnect;
+
+/// <summary>
+/// A dispatcher that runs an actor's mailbox on the thread that sent it the message. The kernel's
+/// partitions own their threads; with this dispatcher a component actor's window runs on its
+/// partition's thread inside the partition's Tell, which costs about a method call, where a
+/// thread-pool hop costs 0.25–0.75 µs per component per window (see ARCHITECTURE §3).
+/// </summary>
+public sealed class PartitionDispatcher : MessageDispatcher
+{
+    public const string ConfigPath = "virtcca.partition-dispatcher";
+
+    /// <summary>HOCON that registers the dispatcher; include it in every actor system that hosts components.</summary>
+    public static readonly Config Configuration = ConfigurationFactory.ParseString($$"""
+        virtcca.partition-dispatcher {
+          type = "{{typeof(PartitionDispatcherConfigurator).AssemblyQualifiedName}}"
+          throughput = 2147483647
+        }
+        """);
+
+    public PartitionDispatcher(MessageDispatcherConfigurator configurator) : base(configurator) { }
+
+    protected override void ExecuteTask(IRunnable run) => run.Run();
+
+    protected override void Shutdown() { }
+}
+
+public sealed class PartitionDispatcherConfigurator(Config config, IDispatcherPrerequisites prerequisites)
+    : MessageDispatcherConfigurator(config, prerequisites)
+{
+    public override MessageDispatcher Dispatcher() => new PartitionDispatcher(this);
+}

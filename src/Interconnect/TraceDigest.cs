@@ -1,0 +1,56 @@
+using System.Security.Cryptography;
+
+namespace VirtCca.Interconnect;
+
+/// <summary>
+/// The run's trace digest. Each component folds the events it is delivered, in delivery order, into
+/// its own running 64-bit hash; the run's digest is SHA-256 over every component's (id, count, hash)
+/// in id order. Per-component delivery order is fixed by the kernel's ordering rule, so the digest is
+/// the same however components are spread over threads, partitions and processes.
+/// </summary>
+public struct ComponentDigest
+{
+    private const ulong Prime1 = 0x9E3779B185EBCA87UL;
+    private const ulong Prime2 = 0xC2B2AE3D27D4EB4FUL;
+
+    public ulong Hash;
+    public long Count;
+
+    public void Add(in SimEvent e)
+    {
+        ulong h = Hash;
+        h = Mix(h, (ulong)e.Time);
+        h = Mix(h, ((ulong)(uint)e.Target << 32) | (uint)e.Source);
+        h = Mix(h, (ulong)e.Seq);
+        h = Mix(h, ((ulong)(uint)e.Kind << 32) | (uint)(e.Data?.Length ?? 0));
+        h = Mix(h, (ulong)e.Arg);
+        if (e.Data is { } data)
+            foreach (byte b in data) h = Mix(h, b);
+        Hash = h;
+        Count++;
+    }
+
+    private static ulong Mix(ulong h, ulong v)
+    {
+        h ^= ulong.RotateLeft(v * Prime2, 31) * Prime1;
+        return ulong.RotateLeft(h, 27) * Prime1 + 0x165667B19E3779F9UL;
+    }
+}
+
+public static class TraceDigest
+{
+    /// <summary>Combines per-component digests, given in component-id order, into the hex run digest.</summary>
+    public static string Combine(IEnumerable<(int Id, ComponentDigest Digest)> components)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> buf = stackalloc byte[20];
+        foreach (var (id, d) in components.OrderBy(c => c.Id))
+        {
+            BitConverter.TryWriteBytes(buf[..4], id);
+            BitConverter.TryWriteBytes(buf.Slice(4, 8), d.Count);
+            BitConverter.TryWriteBytes(buf.Slice(12, 8), d.Hash);
+            sha.AppendData(buf);
+        }
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+}
