@@ -18,6 +18,7 @@ public static class LocalEngine
         int partitions = Math.Max(1, settings.Partitions);
         using var runner = new WindowRunner(model, settings, partitions, Enumerable.Range(0, partitions).ToArray(), system);
         runner.Start();
+        runner.FlushRemote(null);
         long end = settings.EndTime.Picoseconds;
         long windows = 0;
         while (true)

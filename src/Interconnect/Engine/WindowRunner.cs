@@ -18,6 +18,7 @@ internal sealed class WindowRunner : IDisposable
     private readonly List<ComponentHost> _hosts = new();
     private long _lastWindowEvents = long.MaxValue;
     private ActorSystem? _system;
+    private bool _started;
     private static int s_runs;
 
     /// <param name="localPartitions">Global indices of the partitions this process runs.</param>
@@ -69,11 +70,15 @@ internal sealed class WindowRunner : IDisposable
     public long Events { get; private set; }
     public int Threads => _byThread.Length;
 
+    /// <summary>Starts every component (time zero); events for remote partitions wait for <see cref="FlushRemote"/>.</summary>
     public void Start()
     {
         foreach (var p in _local) p.StartComponents();
-        Exchange(null);
+        _started = true;
     }
+
+    /// <summary>Moves pending outboxes to their destinations; remote ones go to <paramref name="remote"/>.</summary>
+    public void FlushRemote(Action<int, Outbox>? remote) => Exchange(remote);
 
     /// <summary>Earliest pending event of this process (remote batches not included).</summary>
     public long NextTime()
@@ -86,6 +91,7 @@ internal sealed class WindowRunner : IDisposable
     /// <summary>Runs the window ending at <paramref name="end"/>; remote outboxes go to <paramref name="remote"/>.</summary>
     public void RunWindow(long end, Action<int, Outbox>? remote)
     {
+        if (!_started) throw new InvalidOperationException("Start the runner before running windows");
         var msg = _settings.ComponentActors ? new RunWindow(end) : null;
         if (_workers.Length == 0 || _lastWindowEvents < _settings.ParallelThreshold)
         {

@@ -1,0 +1,154 @@
+using Akka.Actor;
+using Akka.Cluster;
+using VirtCca.Interconnect.Wire;
+
+namespace VirtCca.Interconnect.Cluster;
+
+/// <summary>Start a distributed run over these nodes' partition actors (node i = Nodes[i]; node 0 is this process).</summary>
+public sealed record CoordinateRun(
+    IReadOnlyList<IActorRef> Nodes,
+    string ConfigHocon,
+    int PartitionsPerNode,
+    long EndTime,
+    long WindowWidth,
+    TimeSpan WindowTimeout,
+    TaskCompletionSource<RunResult> Completion,
+    Action<RunProgress>? Progress);
+
+/// <summary>
+/// The global window loop across processes. Every window: each node that has work gets one
+/// StartWindow carrying the batches other nodes produced for it in the previous window; it answers
+/// one WindowDone with its next event time and its outgoing batches. The next window opens only when
+/// every node has answered, so every batch sent has arrived (the coordinator holds them). Nodes
+/// with nothing due and nothing inbound sit a window out. A lost, failed or silent node ends the
+/// run with an error that names it and the last completed window.
+/// </summary>
+public sealed class CoordinatorActor : ReceiveActor
+{
+    private CoordinateRun _run = null!;
+    private long[] _next = [];
+    private List<EventBatch>[] _inbound = [];
+    private readonly HashSet<int> _waiting = new();
+    private readonly List<NodeFinal> _finals = new();
+    private long _window, _events, _windowStart;
+    private long _lastCompleted = -1;
+    private bool _finishing;
+
+    public CoordinatorActor()
+    {
+        Receive<CoordinateRun>(Begin);
+        Receive<WindowDone>(OnDone);
+        Receive<NodeFinal>(OnFinal);
+        Receive<NodeFailed>(f => Fail($"node {f.NodeIndex} ({Address(f.NodeIndex)}) failed: {f.Message}"));
+        Receive<Terminated>(t => Fail($"node {IndexOf(t.ActorRef)} ({t.ActorRef.Path.Address}) was lost"));
+        Receive<ClusterEvent.UnreachableMember>(u =>
+        {
+            int i = IndexOfAddress(u.Member.Address);
+            if (i >= 0) Fail($"node {i} ({u.Member.Address}) became unreachable");
+        });
+        Receive<ClusterEvent.IMemberEvent>(_ => { });
+        Receive<ClusterEvent.CurrentClusterState>(_ => { });
+        Receive<ReceiveTimeout>(_ => Fail(
+            $"node(s) {string.Join(", ", _waiting.Select(i => $"{i} ({Address(i)})"))} did not answer window {_window} within {_run.WindowTimeout.TotalSeconds:F0} s"));
+    }
+
+    private void Begin(CoordinateRun run)
+    {
+        _run = run;
+        int n = run.Nodes.Count;
+        _next = new long[n];
+        _inbound = Enumerable.Range(0, n).Select(_ => new List<EventBatch>()).ToArray();
+        if (Context.System.Settings.ProviderClass.Contains("Cluster"))
+            Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.UnreachableMember));
+        for (int i = 0; i < n; i++)
+        {
+            Context.Watch(run.Nodes[i]);
+            var setup = new Setup { ConfigHocon = run.ConfigHocon, NodeIndex = i, Nodes = n, TotalPartitions = n * run.PartitionsPerNode };
+            setup.Partitions.AddRange(Enumerable.Range(i * run.PartitionsPerNode, run.PartitionsPerNode));
+            run.Nodes[i].Tell(setup);
+            _waiting.Add(i);
+        }
+        Context.SetReceiveTimeout(run.WindowTimeout);
+    }
+
+    private void OnDone(WindowDone d)
+    {
+        if (d.Window != _window || !_waiting.Remove(d.NodeIndex)) return;
+        _next[d.NodeIndex] = d.NextTime;
+        _events += d.Events;
+        foreach (var b in d.Batches) _inbound[b.ToPartition / _run.PartitionsPerNode].Add(b);
+        if (_waiting.Count > 0) return;
+
+        _lastCompleted = _window;
+        long t = long.MaxValue;
+        for (int i = 0; i < _next.Length; i++)
+        {
+            if (_next[i] < t) t = _next[i];
+            foreach (var b in _inbound[i]) t = Math.Min(t, BatchCodec.MinTime(b));
+        }
+        if (t >= _run.EndTime) { Finish(); return; }
+
+        _window++;
+        _windowStart = t;
+        long end = t > _run.EndTime - _run.WindowWidth ? _run.EndTime : t + _run.WindowWidth;
+        for (int i = 0; i < _next.Length; i++)
+        {
+            if (_next[i] >= end && _inbound[i].Count == 0) continue; // nothing due there: it sits this window out
+            var start = new StartWindow { Window = _window, End = end };
+            start.Batches.AddRange(_inbound[i]);
+            _inbound[i].Clear();
+            _run.Nodes[i].Tell(start);
+            _waiting.Add(i);
+        }
+        if ((_window & 0x3FF) == 0) _run.Progress?.Invoke(new RunProgress(_window, _events, new SimTime(t)));
+    }
+
+    private void Finish()
+    {
+        _finishing = true;
+        foreach (var node in _run.Nodes) node.Tell(new Finish());
+        for (int i = 0; i < _run.Nodes.Count; i++) _waiting.Add(i);
+    }
+
+    private void OnFinal(NodeFinal f)
+    {
+        if (!_finishing || !_waiting.Remove(f.NodeIndex)) return;
+        _finals.Add(f);
+        if (_waiting.Count > 0) return;
+        var digests = _finals.SelectMany(x => x.Digests).Select(e => (e.Id, new ComponentDigest { Hash = e.Hash, Count = e.Count }));
+        var result = new RunResult("actors", TraceDigest.Combine(digests), _finals.Sum(x => x.Events), _window,
+            new SimTime(_finals.Max(x => x.LastEventTime)), _run.Nodes.Count * _run.PartitionsPerNode, _run.Nodes.Count);
+        Done();
+        _run.Completion.TrySetResult(result);
+    }
+
+    private void Fail(string reason)
+    {
+        if (_run == null || _run.Completion.Task.IsCompleted) return;
+        var partial = new RunResult("actors", "incomplete", _events, Math.Max(0, _lastCompleted),
+            new SimTime(_windowStart), _run.Nodes.Count * _run.PartitionsPerNode, _run.Nodes.Count);
+        string last = _lastCompleted < 1 ? "no window completed (setup only)" : $"last completed window {_lastCompleted} (started at t={_windowStart} ps)";
+        Done();
+        _run.Completion.TrySetException(new ClusterRunException($"distributed run stopped: {reason}; {last}", partial, _lastCompleted));
+    }
+
+    private void Done()
+    {
+        Context.SetReceiveTimeout(null);
+        foreach (var node in _run.Nodes) Context.Unwatch(node);
+    }
+
+    private int IndexOf(IActorRef r)
+    {
+        for (int i = 0; i < _run.Nodes.Count; i++) if (_run.Nodes[i].Equals(r)) return i;
+        return -1;
+    }
+
+    private int IndexOfAddress(Address a)
+    {
+        for (int i = 0; i < _run.Nodes.Count; i++) if (_run.Nodes[i].Path.Address.Equals(a)) return i;
+        return -1;
+    }
+
+    private string Address(int i) => i >= 0 && i < _run.Nodes.Count ? _run.Nodes[i].Path.Address.ToString() : "?";
+}

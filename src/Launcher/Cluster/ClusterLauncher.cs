@@ -1,0 +1,79 @@
+using Akka.Actor;
+using Akka.Cluster;
+using VirtCca.Interconnect;
+using VirtCca.Interconnect.Cluster;
+using VirtCca.Interconnect.Engine;
+using VirtCca.Launcher.Config;
+using VirtCca.Launcher.Run;
+
+namespace VirtCca.Launcher.Cluster;
+
+/// <summary>
+/// `virtcca run` with cluster.nodes = N > 1: this process becomes the coordinator and node 0, starts
+/// N-1 worker processes on 127.0.0.1 (or waits for N-1 workers started by hand when
+/// cluster.seed-nodes names this node), runs the window protocol across them, and stops them.
+/// </summary>
+public static class ClusterLauncher
+{
+    public static RunResult Run(Experiment experiment, Action<RunProgress>? progress, TextWriter? output = null)
+    {
+        output ??= Console.Out;
+        var c = experiment.Cluster;
+        using var system = ActorSystems.Clustered(ClusterConfig.For(c.Hostname, c.Port, [], ClusterConfig.CoordinatorRole));
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        var self = cluster.SelfAddress;
+        cluster.Join(self);
+        output.WriteLine($"coordinator: {self}");
+        using var workers = new WorkerProcesses();
+        var local = system.ActorOf(PartitionActor.PropsFor(NodeFactory.FromResolvedConfig), PartitionActor.Name);
+        try
+        {
+            bool startWorkers = c.SeedNodes.Count == 0;
+            if (startWorkers) workers.Start(c.Nodes - 1, self.ToString(), c.Hostname, output);
+            else output.WriteLine($"waiting for {c.Nodes - 1} worker(s) to join {self}");
+            var members = WaitForMembers(cluster, c.Nodes, c.JoinTimeout, workers);
+            var nodes = new List<IActorRef> { local };
+            foreach (var m in members.Where(m => !m.Address.Equals(self)).OrderBy(m => m.Address.Host).ThenBy(m => m.Address.Port))
+            {
+                var path = new RootActorPath(m.Address) / "user" / PartitionActor.Name;
+                nodes.Add(system.ActorSelection(path).ResolveOne(TimeSpan.FromSeconds(30)).GetAwaiter().GetResult());
+                output.WriteLine($"node {nodes.Count - 1}: {m.Address}");
+            }
+
+            var model = experiment.ModelFactory();
+            var completion = new TaskCompletionSource<RunResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var coordinator = system.ActorOf(Props.Create(() => new CoordinatorActor()), "coordinator");
+            coordinator.Tell(new CoordinateRun(nodes, NodeFactory.Resolved(experiment), Math.Max(1, experiment.Kernel.Partitions),
+                experiment.Kernel.EndTime.Picoseconds, LocalEngine.WindowWidth(model.Topology, experiment.Kernel),
+                c.WindowTimeout, completion, progress));
+            try { return completion.Task.GetAwaiter().GetResult(); }
+            finally
+            {
+                foreach (var n in nodes.Skip(1)) n.Tell(new Interconnect.Wire.Shutdown());
+            }
+        }
+        finally
+        {
+            workers.Dispose();
+            cluster.Leave(self);
+            system.Terminate().Wait(TimeSpan.FromSeconds(10));
+        }
+    }
+
+    private static IReadOnlyList<Member> WaitForMembers(Akka.Cluster.Cluster cluster, int count, TimeSpan timeout, WorkerProcesses workers)
+    {
+        var deadline = DateTime.UtcNow + timeout; // host clock for fault detection only
+        while (true)
+        {
+            var up = cluster.State.Members.Where(m => m.Status == MemberStatus.Up).ToList();
+            if (up.Count >= count) return up;
+            var dead = workers.Processes.FirstOrDefault(p => p.HasExited);
+            if (dead != null)
+                throw new SimulationException($"worker process pid {dead.Id} exited with code {dead.ExitCode} before joining the cluster");
+            if (DateTime.UtcNow > deadline)
+                throw new SimulationException($"only {up.Count} of {count} nodes joined within {timeout.TotalSeconds:F0} s (cluster.join-timeout)");
+            // Membership arrives on Akka's threads; poll it in short steps until it is complete.
+            Thread.Sleep(50);
+        }
+    }
+}

@@ -1,0 +1,79 @@
+using VirtCca.Interconnect;
+using VirtCca.Interconnect.Models;
+
+namespace VirtCca.Launcher.Config;
+
+/// <summary>Everything a run needs, read and checked from a loaded config.</summary>
+public sealed record Experiment(
+    LoadedConfig Loaded,
+    string Engine,
+    KernelSettings Kernel,
+    SimTime? Lookahead,
+    TimeSpan ProgressInterval,
+    ClusterSettings Cluster,
+    Func<ISimulationModel> ModelFactory)
+{
+    public static Experiment From(LoadedConfig loaded)
+    {
+        var r = new ConfigReader(loaded);
+        var engine = r.OneOf("sim.engine", "actors", "sequential");
+        int threads = r.IntOrAuto("sim.threads") ?? Environment.ProcessorCount;
+        int partitions = r.IntOrAuto("sim.partitions") ?? threads;
+        var lookahead = r.TimeOr("sim.lookahead", "auto");
+        var quantum = r.TimeOr("sim.quantum", "off");
+        var kernel = new KernelSettings
+        {
+            Seed = r.ULong("sim.seed"),
+            EndTime = r.Time("sim.end-time"),
+            Quantum = quantum,
+            Threads = threads,
+            Partitions = partitions,
+            ComponentActors = r.Bool("sim.component-actors"),
+            ParallelThreshold = r.Int("sim.parallel-threshold", 0),
+        };
+        var progress = TimeSpan.FromMilliseconds(r.Time("sim.progress-interval").Picoseconds / 1_000_000_000.0);
+        var cluster = ClusterSettings.From(r);
+        if (engine == "sequential" && cluster.Nodes > 1)
+            throw r.Error("cluster.nodes", "the sequential engine runs in one process; use sim.engine = actors for more nodes");
+        var factory = BuildModelFactory(r, lookahead);
+        // Build once now, so a bad model or topology is a config error before anything starts.
+        var model = factory();
+        if (quantum is { } q && q < model.Topology.Lookahead)
+            throw r.Error("sim.quantum", $"{q.Picoseconds} ps is smaller than the lookahead {model.Topology.Lookahead.Picoseconds} ps");
+        if (quantum is { } && engine == "sequential")
+            throw r.Error("sim.quantum", "the sequential engine runs exact synchronisation only; set sim.quantum = off");
+        return new Experiment(loaded, engine, kernel, lookahead, progress, cluster, factory);
+    }
+
+    private static Func<ISimulationModel> BuildModelFactory(ConfigReader r, SimTime? lookahead)
+    {
+        var type = r.OneOf("model.type", "phold");
+        var p = new PholdParameters
+        {
+            Components = r.Int("phold.components", 1, 1_000_000),
+            Population = r.Int("phold.population", 0, 1_000_000),
+            Lookahead = r.Time("phold.lookahead"),
+            MeanDelay = r.Time("phold.mean-delay", positive: false),
+            RemoteFraction = r.Double("phold.remote-fraction", 0, 1),
+            GroupSize = r.Int("phold.group-size", 1, 1_000_000),
+        };
+        if (lookahead is { } la && la > p.Lookahead)
+            throw r.Error("sim.lookahead", $"{la.Picoseconds} ps is longer than the shortest link (phold.lookahead = {p.Lookahead.Picoseconds} ps); every link must be at least the lookahead");
+        return type switch
+        {
+            _ => () => new PholdModel(p),
+        };
+    }
+}
+
+/// <summary>cluster.* settings.</summary>
+public sealed record ClusterSettings(int Nodes, string Hostname, int Port, IReadOnlyList<string> SeedNodes, TimeSpan WindowTimeout, TimeSpan JoinTimeout)
+{
+    public static ClusterSettings From(ConfigReader r) => new(
+        r.Int("cluster.nodes", 1, 64),
+        r.Raw("cluster.hostname"),
+        r.Int("cluster.port", 0, 65535),
+        r.Strings("cluster.seed-nodes"),
+        TimeSpan.FromMilliseconds(r.Time("cluster.window-timeout").Picoseconds / 1e9),
+        TimeSpan.FromMilliseconds(r.Time("cluster.join-timeout").Picoseconds / 1e9));
+}

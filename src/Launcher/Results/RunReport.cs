@@ -1,0 +1,51 @@
+using System.Text.Json;
+using VirtCca.Interconnect;
+using VirtCca.Launcher.Config;
+
+namespace VirtCca.Launcher.Results;
+
+/// <summary>The outcome of one run, printed as the RESULT line and written as results.json.</summary>
+public sealed record RunReport(Experiment Experiment, RunResult Result, double HostSeconds, string? Error = null, long? LastCompletedWindow = null)
+{
+    public double EventsPerSecond => HostSeconds > 0 ? Result.Events / HostSeconds : 0;
+
+    public string ResultLine() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"RESULT digest={Result.Digest} events={Result.Events} host_s={HostSeconds:F3} events_per_s={EventsPerSecond:F0}");
+
+    public void WriteJson(string dir)
+    {
+        Directory.CreateDirectory(dir);
+        var path = Path.Combine(dir, "results.json");
+        using var stream = File.Create(path);
+        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        var k = Experiment.Kernel;
+        w.WriteStartObject();
+        w.WriteString("status", Error == null ? "ok" : "failed");
+        if (Error != null) w.WriteString("error", Error);
+        if (LastCompletedWindow is { } lw) w.WriteNumber("lastCompletedWindow", lw);
+        w.WriteString("digest", Result.Digest);
+        w.WriteNumber("events", Result.Events);
+        w.WriteNumber("windows", Result.Windows);
+        w.WriteNumber("hostSeconds", Math.Round(HostSeconds, 6));
+        w.WriteNumber("eventsPerSecond", Math.Round(EventsPerSecond));
+        w.WriteNumber("simulatedPicoseconds", Result.LastEventTime.Picoseconds);
+        w.WriteNumber("endTimePicoseconds", k.EndTime.Picoseconds);
+        w.WriteString("engine", Result.Engine);
+        w.WriteString("model", Experiment.Loaded.Config.GetString("model.type"));
+        w.WriteNumber("partitions", Result.Partitions);
+        w.WriteNumber("nodes", Result.Nodes);
+        w.WriteNumber("threads", Result.Engine == "sequential" ? 1 : k.Threads);
+        w.WriteBoolean("componentActors", Result.Engine != "sequential" && k.ComponentActors);
+        w.WriteStartObject("sync");
+        var lookahead = Experiment.ModelFactory().Topology.Lookahead.Picoseconds;
+        bool lax = k.Quantum is { } q && q.Picoseconds > lookahead;
+        w.WriteString("mode", lax ? "lax" : "exact");
+        w.WriteNumber("lookaheadPicoseconds", lookahead);
+        w.WriteNumber("quantumPicoseconds", k.Quantum?.Picoseconds ?? lookahead);
+        w.WriteEndObject();
+        w.WriteNumber("seed", k.Seed);
+        w.WritePropertyName("config");
+        HoconJson.Write(w, Experiment.Loaded.Config.Root);
+        w.WriteEndObject();
+    }
+}

@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using VirtCca.Interconnect;
+using VirtCca.Interconnect.Engine;
+using VirtCca.Interconnect.Cluster;
+using VirtCca.Launcher.Cluster;
+using VirtCca.Launcher.Config;
+using VirtCca.Launcher.Results;
+
+namespace VirtCca.Launcher.Run;
+
+/// <summary>`virtcca run`: load, run on the chosen engine and node count, print the RESULT line, write results.json.</summary>
+public static class RunCommand
+{
+    public static int Execute(string file, IReadOnlyList<string> sets, string outDir, TextWriter output, TextWriter error)
+    {
+        Experiment experiment;
+        try { experiment = Experiment.From(ConfigLoader.Load(file, sets)); }
+        catch (ConfigException e) { error.WriteLine($"error: {e.Message}"); return 2; }
+        catch (SimulationException e) { error.WriteLine($"error: {file}: {e.Message}"); return 2; }
+        catch (ArgumentException e) { error.WriteLine($"error: {file}: {e.Message}"); return 2; }
+
+        var progress = new ProgressPrinter(experiment.ProgressInterval, output);
+        var clock = Stopwatch.StartNew();
+        RunReport report;
+        try
+        {
+            var result = Execute(experiment, progress.Report);
+            report = new RunReport(experiment, result, clock.Elapsed.TotalSeconds);
+        }
+        catch (ClusterRunException e)
+        {
+            report = new RunReport(experiment, e.Partial, clock.Elapsed.TotalSeconds, e.Message, e.LastCompletedWindow);
+            report.WriteJson(outDir);
+            error.WriteLine($"error: {e.Message}");
+            error.WriteLine($"partial results written to {Path.Combine(outDir, "results.json")}");
+            return 1;
+        }
+        catch (SimulationException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+        report.WriteJson(outDir);
+        output.WriteLine(report.ResultLine());
+        output.WriteLine($"results: {Path.Combine(outDir, "results.json")}");
+        return 0;
+    }
+
+    public static RunResult Execute(Experiment experiment, Action<RunProgress>? progress)
+    {
+        if (experiment.Engine == "sequential")
+            return SequentialEngine.Run(experiment.ModelFactory(), experiment.Kernel, progress);
+        if (experiment.Cluster.Nodes > 1)
+            return ClusterLauncher.Run(experiment, progress);
+        using var system = experiment.Kernel.ComponentActors ? ActorSystems.Local() : null;
+        try { return LocalEngine.Run(experiment.ModelFactory(), experiment.Kernel, system, progress); }
+        finally { system?.Terminate().Wait(TimeSpan.FromSeconds(10)); }
+    }
+}
