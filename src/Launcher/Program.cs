@@ -6,7 +6,16 @@ namespace VirtCca.Launcher;
 
 public static class Program
 {
-    public static int Main(string[] args) => Build(Console.Out, Console.Error).Parse(args).Invoke();
+    public static int Main(string[] args)
+    {
+        try { return Build(Console.Out, Console.Error).Parse(args).Invoke(); }
+        catch (Exception e) when (Environment.GetEnvironmentVariable("VIRTCCA_DEBUG") != "1")
+        {
+            // A bug of ours, not the user's input: say so in one line; VIRTCCA_DEBUG=1 shows the stack trace.
+            Console.Error.WriteLine($"internal error: {e.GetType().Name}: {e.Message} (set VIRTCCA_DEBUG=1 for details)");
+            return 70;
+        }
+    }
 
     public static RootCommand Build(TextWriter output, TextWriter error)
     {

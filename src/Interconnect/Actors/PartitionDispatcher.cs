@@ -14,11 +14,18 @@ public sealed class PartitionDispatcher : MessageDispatcher
 {
     public const string ConfigPath = "virtcca.partition-dispatcher";
 
-    /// <summary>HOCON that registers the dispatcher; include it in every actor system that hosts components.</summary>
+    /// <summary>Where a process's partition actor runs: a thread of its own, since a window blocks it.</summary>
+    public const string NodeDispatcherPath = "virtcca.node-dispatcher";
+
+    /// <summary>HOCON that registers the kernel's dispatchers; include it in every actor system that hosts components.</summary>
     public static readonly Config Configuration = ConfigurationFactory.ParseString($$"""
         virtcca.partition-dispatcher {
           type = "{{typeof(PartitionDispatcherConfigurator).AssemblyQualifiedName}}"
           throughput = 2147483647
+        }
+        virtcca.node-dispatcher {
+          type = PinnedDispatcher
+          executor = thread-pool-executor
         }
         """);
 

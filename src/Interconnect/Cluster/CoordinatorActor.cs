@@ -33,6 +33,7 @@ public sealed class CoordinatorActor : ReceiveActor
     private long _window, _events, _windowStart;
     private long _lastCompleted = -1;
     private bool _finishing;
+    private readonly System.Diagnostics.Stopwatch _clock = new();
 
     public CoordinatorActor()
     {
@@ -80,6 +81,7 @@ public sealed class CoordinatorActor : ReceiveActor
         if (_waiting.Count > 0) return;
 
         _lastCompleted = _window;
+        if (_window == 0) _clock.Start(); // the run proper starts once every node is set up
         long t = long.MaxValue;
         for (int i = 0; i < _next.Length; i++)
         {
@@ -117,7 +119,8 @@ public sealed class CoordinatorActor : ReceiveActor
         if (_waiting.Count > 0) return;
         var digests = _finals.SelectMany(x => x.Digests).Select(e => (e.Id, new ComponentDigest { Hash = e.Hash, Count = e.Count }));
         var result = new RunResult("actors", TraceDigest.Combine(digests), _finals.Sum(x => x.Events), _window,
-            new SimTime(_finals.Max(x => x.LastEventTime)), _run.Nodes.Count * _run.PartitionsPerNode, _run.Nodes.Count);
+            new SimTime(_finals.Max(x => x.LastEventTime)), _run.Nodes.Count * _run.PartitionsPerNode, _run.Nodes.Count,
+            _clock.Elapsed.TotalSeconds);
         Done();
         _run.Completion.TrySetResult(result);
     }
@@ -126,7 +129,7 @@ public sealed class CoordinatorActor : ReceiveActor
     {
         if (_run == null || _run.Completion.Task.IsCompleted) return;
         var partial = new RunResult("actors", "incomplete", _events, Math.Max(0, _lastCompleted),
-            new SimTime(_windowStart), _run.Nodes.Count * _run.PartitionsPerNode, _run.Nodes.Count);
+            new SimTime(_windowStart), _run.Nodes.Count * _run.PartitionsPerNode, _run.Nodes.Count, _clock.Elapsed.TotalSeconds);
         string last = _lastCompleted < 1 ? "no window completed (setup only)" : $"last completed window {_lastCompleted} (started at t={_windowStart} ps)";
         Done();
         _run.Completion.TrySetException(new ClusterRunException($"distributed run stopped: {reason}; {last}", partial, _lastCompleted));

@@ -75,5 +75,5 @@ public sealed class PartitionActor : ReceiveActor
     protected override void PostStop() => _runner?.Dispose();
 
     public static Props PropsFor(NodeModelFactory factory) =>
-        Props.Create(() => new PartitionActor(factory)).WithDispatcher("akka.actor.default-pinned-dispatcher");
+        Props.Create(() => new PartitionActor(factory)).WithDispatcher(PartitionDispatcher.NodeDispatcherPath);
 }

@@ -26,7 +26,8 @@ public interface ISimulationModel
     Component CreateComponent(int id);
 }
 
-/// <summary>What a run produced.</summary>
+/// <summary>What a run produced. <see cref="HostSeconds"/> times the simulation itself (components started to last
+/// window), not actor-system start-up or shutdown; it is measured, never used to decide anything.</summary>
 public sealed record RunResult(
     string Engine,
     string Digest,
@@ -34,7 +35,8 @@ public sealed record RunResult(
     long Windows,
     SimTime LastEventTime,
     int Partitions,
-    int Nodes);
+    int Nodes,
+    double HostSeconds);
 
 /// <summary>Progress callback data; emitted every few thousand windows.</summary>
 public readonly record struct RunProgress(long Windows, long Events, SimTime Now);

@@ -17,6 +17,7 @@ public static class LocalEngine
         var window = WindowWidth(model.Topology, settings);
         int partitions = Math.Max(1, settings.Partitions);
         using var runner = new WindowRunner(model, settings, partitions, Enumerable.Range(0, partitions).ToArray(), system);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         runner.Start();
         runner.FlushRemote(null);
         long end = settings.EndTime.Picoseconds;
@@ -35,7 +36,7 @@ public static class LocalEngine
             }
         }
         return new RunResult(Name, TraceDigest.Combine(runner.Digests()), runner.Events, windows,
-            new SimTime(runner.LastEventTime()), partitions, 1);
+            new SimTime(runner.LastEventTime()), partitions, 1, clock.Elapsed.TotalSeconds);
     }
 
     /// <summary>The window width: the lookahead, or the quantum when lax synchronisation asks for a wider one.</summary>

@@ -19,6 +19,7 @@ public static class SequentialEngine
         for (int id = 0; id < hosts.Length; id++)
             hosts[id] = new ComponentHost(id, model.CreateComponent(id), model.Topology, settings.Seed, queue);
         queue.Hosts = hosts;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         foreach (var h in hosts) h.Start();
 
         long end = settings.EndTime.Picoseconds, events = 0, last = 0;
@@ -35,7 +36,7 @@ public static class SequentialEngine
             }
         }
         return new RunResult(Name, TraceDigest.Combine(hosts.Select(h => (h.Self, h.Digest))), events, 0,
-            new SimTime(last), 1, 1);
+            new SimTime(last), 1, 1, clock.Elapsed.TotalSeconds);
     }
 
     private sealed class GlobalQueue(int count) : IEventRouter

@@ -5,8 +5,11 @@ using VirtCca.Launcher.Config;
 namespace VirtCca.Launcher.Results;
 
 /// <summary>The outcome of one run, printed as the RESULT line and written as results.json.</summary>
-public sealed record RunReport(Experiment Experiment, RunResult Result, double HostSeconds, string? Error = null, long? LastCompletedWindow = null)
+public sealed record RunReport(Experiment Experiment, RunResult Result, double TotalHostSeconds, string? Error = null, long? LastCompletedWindow = null)
 {
+    /// <summary>Host time of the simulation proper (see <see cref="RunResult.HostSeconds"/>).</summary>
+    public double HostSeconds => Result.HostSeconds;
+
     public double EventsPerSecond => HostSeconds > 0 ? Result.Events / HostSeconds : 0;
 
     public string ResultLine() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
@@ -27,6 +30,7 @@ public sealed record RunReport(Experiment Experiment, RunResult Result, double H
         w.WriteNumber("events", Result.Events);
         w.WriteNumber("windows", Result.Windows);
         w.WriteNumber("hostSeconds", Math.Round(HostSeconds, 6));
+        w.WriteNumber("totalHostSeconds", Math.Round(TotalHostSeconds, 6));
         w.WriteNumber("eventsPerSecond", Math.Round(EventsPerSecond));
         w.WriteNumber("simulatedPicoseconds", Result.LastEventTime.Picoseconds);
         w.WriteNumber("endTimePicoseconds", k.EndTime.Picoseconds);
