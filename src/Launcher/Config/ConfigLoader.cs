@@ -8,7 +8,7 @@ namespace VirtCca.Launcher.Config;
 public sealed record LoadedConfig(Akka.Configuration.Config Config, string File, IReadOnlySet<string> OverriddenKeys)
 {
     /// <summary>Where a key's value came from, for error messages.</summary>
-    public string SourceOf(string key) => OverriddenKeys.Contains(key) ? $"--set {key}" : File;
+    public string SourceOf(string key) => OverriddenKeys.Contains(key) ? "--set" : File;
 }
 
 /// <summary>Loads HOCON experiments: <c>include "x.conf"</c> resolves relative to the including file; an embedded reference.conf is the fallback.</summary>
@@ -34,6 +34,7 @@ public static class ConfigLoader
         var dirs = new Stack<string>();
         dirs.Push(Path.GetDirectoryName(Path.GetFullPath(file)) ?? ".");
         Akka.Configuration.Config fileConfig;
+        BracketCheck.Verify(hocon, file);
         try { fileConfig = ConfigurationFactory.ParseString(hocon, name => Include(name, dirs, file)); }
         catch (ConfigException) { throw; }
         catch (Exception e) { throw new ConfigException(file, null, $"HOCON syntax error: {e.Message}"); }
@@ -66,6 +67,7 @@ public static class ConfigLoader
     {
         var path = Path.GetFullPath(Path.Combine(dirs.Peek(), name.Trim().Trim('"')));
         var text = ReadFile(path, $"{topFile}: include \"{name}\"");
+        BracketCheck.Verify(text, path);
         dirs.Push(Path.GetDirectoryName(path) ?? ".");
         try { return Parser.Parse(text, n => Include(n, dirs, topFile)); }
         catch (ConfigException) { throw; }

@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using System.Text.Json;
+using VirtCca.Launcher.Run;
+
+namespace VirtCca.Launcher.Tests;
+
+/// <summary>Real Akka.Cluster runs on 127.0.0.1: the launcher starts `virtcca worker` processes itself.</summary>
+[Collection("cluster")] // one cluster at a time on a 2-core machine
+public sealed class ClusterTests
+{
+    private static string Result(string output) => output.Split('\n').Single(l => l.StartsWith("RESULT ")).Trim();
+
+    [Fact]
+    public void Two_processes_give_the_same_digest_and_events_as_one()
+    {
+        string[] common = ["sim.end-time=2 ms", "phold.population=32"];
+        var one = new StringWriter();
+        Assert.Equal(0, RunCommand.Execute(Paths.Experiment("quickstart.conf"), [.. common, "cluster.nodes=1"], Paths.TempDir(), one, new StringWriter()));
+        var two = new StringWriter();
+        var err = new StringWriter();
+        var dir = Paths.TempDir();
+        int code = RunCommand.Execute(Paths.Experiment("quickstart.conf"), [.. common, "cluster.nodes=2", "sim.threads=1"], dir, two, err);
+        Assert.True(code == 0, $"exit {code}: {err}\n{two}");
+        Assert.Equal(Result(one.ToString()).Split(' ')[1..3], Result(two.ToString()).Split(' ')[1..3]);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "results.json")));
+        Assert.Equal(2, json.RootElement.GetProperty("nodes").GetInt32());
+        Assert.Equal(2, json.RootElement.GetProperty("partitions").GetInt32());
+    }
+
+    /// <summary>
+    /// A worker killed mid-run: the launcher ends with exit code 1 and an error naming the node and
+    /// the last completed window, within a bound (failure detection takes a few seconds), and the
+    /// partial results stay readable.
+    /// </summary>
+    [Fact]
+    public async Task A_killed_worker_ends_the_run_with_a_clear_error_in_bounded_time()
+    {
+        var dir = Paths.TempDir();
+        var psi = new ProcessStartInfo(DotnetHost())
+        {
+            UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true,
+        };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "virtcca.dll"), "run", Paths.Experiment("phold-2node.conf"),
+                     "--set", "sim.end-time=10 s", "--set", "sim.progress-interval=1 ns", "--out", dir })
+            psi.ArgumentList.Add(a);
+        using var launcher = Process.Start(psi)!;
+        var stderr = launcher.StandardError.ReadToEndAsync();
+        int? workerPid = null;
+        try
+        {
+            string? line;
+            while ((line = launcher.StandardOutput.ReadLine()) != null)
+            {
+                if (line.StartsWith("worker process 1 started: pid ")) workerPid = int.Parse(line["worker process 1 started: pid ".Length..]);
+                if (line.StartsWith("progress:") && workerPid != null) break; // windows are running
+            }
+            Assert.NotNull(line);
+            Process.GetProcessById(workerPid!.Value).Kill();
+            var killedAt = Stopwatch.StartNew();
+            Assert.True(launcher.WaitForExit(TimeSpan.FromSeconds(60)), "the launcher did not end within 60 s of the kill");
+            var err = await stderr;
+            Assert.Equal(1, launcher.ExitCode);
+            Assert.Contains("node 1 (akka.tcp://virtcca@127.0.0.1:", err);
+            Assert.Contains("last completed window ", err);
+            Assert.DoesNotContain("   at ", err);
+            Assert.True(killedAt.Elapsed < TimeSpan.FromSeconds(60));
+            using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "results.json")));
+            Assert.Equal("failed", json.RootElement.GetProperty("status").GetString());
+            Assert.True(json.RootElement.GetProperty("lastCompletedWindow").GetInt64() > 0);
+        }
+        finally
+        {
+            if (!launcher.HasExited) launcher.Kill(entireProcessTree: true);
+            if (workerPid is { } pid) try { Process.GetProcessById(pid).Kill(); } catch (ArgumentException) { }
+        }
+    }
+
+    private static string DotnetHost()
+    {
+        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
+        return !string.IsNullOrEmpty(host) && File.Exists(host) ? host : "dotnet";
+    }
+}
