@@ -23,6 +23,13 @@ internal static class ClusterConfig
                 send-buffer-size = 64 MiB
                 receive-buffer-size = 64 MiB
               }
+              # A run that ends (or fails) should not wait on cluster hand-over phases meant for long-lived services.
+              coordinated-shutdown.phases {
+                cluster-leave.timeout = 3 s
+                cluster-exiting.timeout = 3 s
+                cluster-exiting-done.timeout = 3 s
+                cluster-shutdown.timeout = 3 s
+              }
               cluster {
                 seed-nodes = [{{seeds}}]
                 roles = ["{{role}}"]
