@@ -10,8 +10,8 @@ namespace VirtCca.Launcher.Cluster;
 
 /// <summary>
 /// `virtcca run` with cluster.nodes = N > 1: this process becomes the coordinator and node 0, starts
-/// N-1 worker processes on 127.0.0.1 (or waits for N-1 workers started by hand when
-/// cluster.seed-nodes names this node), runs the window protocol across them, and stops them.
+/// N-1 worker processes on this machine (or, with cluster.start-workers = off, waits for N-1 workers
+/// started by hand), runs the window protocol across them, and stops them.
 /// </summary>
 public static class ClusterLauncher
 {
@@ -28,8 +28,7 @@ public static class ClusterLauncher
         var local = system.ActorOf(PartitionActor.PropsFor(NodeFactory.FromResolvedConfig), PartitionActor.Name);
         try
         {
-            bool startWorkers = c.SeedNodes.Count == 0;
-            if (startWorkers) workers.Start(c.Nodes - 1, self.ToString(), c.Hostname, output);
+            if (c.StartWorkers) workers.Start(c.Nodes - 1, self.ToString(), c.Hostname, output);
             else output.WriteLine($"waiting for {c.Nodes - 1} worker(s) to join {self}");
             var members = WaitForMembers(cluster, c.Nodes, c.JoinTimeout, workers);
             var nodes = new List<IActorRef> { local };

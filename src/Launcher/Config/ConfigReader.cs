@@ -71,11 +71,5 @@ public sealed class ConfigReader(LoadedConfig loaded)
     /// <summary>A time, or null when the value is the given word ("auto", "off").</summary>
     public SimTime? TimeOr(string key, string word) => Raw(key) == word ? null : Time(key);
 
-    public IReadOnlyList<string> Strings(string key)
-    {
-        try { return loaded.Config.GetStringList(key)?.ToArray() ?? []; }
-        catch (Exception e) { throw Bad(key, $"expected a list of strings: {e.Message}"); }
-    }
-
     public ConfigException Error(string key, string problem) => Bad(key, problem);
 }

@@ -67,13 +67,13 @@ public sealed record Experiment(
 }
 
 /// <summary>cluster.* settings.</summary>
-public sealed record ClusterSettings(int Nodes, string Hostname, int Port, IReadOnlyList<string> SeedNodes, TimeSpan WindowTimeout, TimeSpan JoinTimeout)
+public sealed record ClusterSettings(int Nodes, bool StartWorkers, string Hostname, int Port, TimeSpan WindowTimeout, TimeSpan JoinTimeout)
 {
     public static ClusterSettings From(ConfigReader r) => new(
         r.Int("cluster.nodes", 1, 64),
+        r.Bool("cluster.start-workers"),
         r.Raw("cluster.hostname"),
         r.Int("cluster.port", 0, 65535),
-        r.Strings("cluster.seed-nodes"),
         TimeSpan.FromMilliseconds(r.Time("cluster.window-timeout").Picoseconds / 1e9),
         TimeSpan.FromMilliseconds(r.Time("cluster.join-timeout").Picoseconds / 1e9));
 }
