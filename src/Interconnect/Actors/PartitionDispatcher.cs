@@ -25,7 +25,6 @@ public sealed class PartitionDispatcher : MessageDispatcher
         }
         virtcca.node-dispatcher {
           type = PinnedDispatcher
-          executor = thread-pool-executor
         }
         """);
 

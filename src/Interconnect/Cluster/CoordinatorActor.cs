@@ -93,7 +93,9 @@ public sealed class CoordinatorActor : ReceiveActor
         _window++;
         _windowStart = t;
         long end = t > _run.EndTime - _run.WindowWidth ? _run.EndTime : t + _run.WindowWidth;
-        for (int i = 0; i < _next.Length; i++)
+        // Remote nodes first: node 0 shares this process, and once it starts computing, the send to
+        // the others would wait for a thread and the nodes would run one after the other.
+        for (int i = _next.Length - 1; i >= 0; i--)
         {
             if (_next[i] >= end && _inbound[i].Count == 0) continue; // nothing due there: it sits this window out
             var start = new StartWindow { Window = _window, End = end };
