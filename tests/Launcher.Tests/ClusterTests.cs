@@ -28,6 +28,53 @@ public sealed class ClusterTests
     }
 
     /// <summary>
+    /// Workers by hand: with cluster.start-workers = off the launcher prints its address and waits;
+    /// a `virtcca worker --seed-node ADDRESS` started separately joins and the run completes with
+    /// the one-process digest.
+    /// </summary>
+    [Fact]
+    public async Task A_worker_started_by_hand_joins_and_the_digest_matches()
+    {
+        string[] common = ["sim.end-time=1 ms", "phold.population=16"];
+        var one = new StringWriter();
+        Assert.Equal(0, RunCommand.Execute(Paths.Experiment("quickstart.conf"), [.. common], Paths.TempDir(), one, new StringWriter()));
+
+        var output = new LineSignal("coordinator: ");
+        var run = Task.Run(() => RunCommand.Execute(Paths.Experiment("quickstart.conf"),
+            [.. common, "cluster.nodes=2", "cluster.start-workers=off", "cluster.join-timeout=60 s"], Paths.TempDir(), output, new StringWriter()));
+        var address = (await output.Line.WaitAsync(TimeSpan.FromSeconds(60)))["coordinator: ".Length..].Trim();
+        var psi = new ProcessStartInfo(DotnetHost()) { UseShellExecute = false, RedirectStandardInput = true };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "virtcca.dll"), "worker", "--seed-node", address, "--exit-with-stdin" })
+            psi.ArgumentList.Add(a);
+        using var worker = Process.Start(psi)!;
+        try
+        {
+            Assert.Equal(0, await run.WaitAsync(TimeSpan.FromSeconds(120)));
+            Assert.Equal(Result(one.ToString()).Split(' ')[1], Result(output.ToString()).Split(' ')[1]);
+        }
+        finally
+        {
+            worker.StandardInput.Close();
+            if (!worker.WaitForExit(TimeSpan.FromSeconds(20))) worker.Kill();
+        }
+    }
+
+    /// <summary>A writer that completes <see cref="Line"/> with the first line starting with a prefix.</summary>
+    private sealed class LineSignal(string prefix) : StringWriter
+    {
+        private readonly TaskCompletionSource<string> _line = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public Task<string> Line => _line.Task;
+
+        public override void WriteLine(string? value)
+        {
+            lock (this) base.WriteLine(value);
+            if (value != null && value.StartsWith(prefix)) _line.TrySetResult(value);
+        }
+
+        public override string ToString() { lock (this) return base.ToString(); }
+    }
+
+    /// <summary>
     /// A worker killed mid-run: the launcher ends with exit code 1 and an error naming the node and
     /// the last completed window, within a bound (failure detection takes a few seconds), and the
     /// partial results stay readable.

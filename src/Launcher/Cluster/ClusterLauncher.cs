@@ -15,9 +15,8 @@ namespace VirtCca.Launcher.Cluster;
 /// </summary>
 public static class ClusterLauncher
 {
-    public static RunResult Run(Experiment experiment, Action<RunProgress>? progress, TextWriter? output = null)
+    public static RunResult Run(Experiment experiment, Action<RunProgress>? progress, TextWriter output)
     {
-        output ??= Console.Out;
         var c = experiment.Cluster;
         using var system = ActorSystems.Clustered(ClusterConfig.For(c.Hostname, c.Port, [], ClusterConfig.CoordinatorRole));
         var cluster = Akka.Cluster.Cluster.Get(system);

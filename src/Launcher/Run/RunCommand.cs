@@ -24,7 +24,7 @@ public static class RunCommand
         RunReport report;
         try
         {
-            var result = Execute(experiment, progress.Report);
+            var result = Execute(experiment, progress.Report, output);
             report = new RunReport(experiment, result, clock.Elapsed.TotalSeconds);
         }
         catch (ClusterRunException e)
@@ -46,12 +46,12 @@ public static class RunCommand
         return 0;
     }
 
-    public static RunResult Execute(Experiment experiment, Action<RunProgress>? progress)
+    public static RunResult Execute(Experiment experiment, Action<RunProgress>? progress, TextWriter output)
     {
         if (experiment.Engine == "sequential")
             return SequentialEngine.Run(experiment.ModelFactory(), experiment.Kernel, progress);
         if (experiment.Cluster.Nodes > 1)
-            return ClusterLauncher.Run(experiment, progress);
+            return ClusterLauncher.Run(experiment, progress, output);
         using var system = experiment.Kernel.ComponentActors ? ActorSystems.Local() : null;
         try { return LocalEngine.Run(experiment.ModelFactory(), experiment.Kernel, system, progress); }
         finally { system?.Terminate().Wait(TimeSpan.FromSeconds(10)); }
