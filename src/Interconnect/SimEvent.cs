@@ -20,8 +20,6 @@ public readonly struct SimEvent
         Time = time; Target = target; Source = source; Seq = seq; Kind = kind; Arg = arg; Data = data;
     }
 
-    public SimTime At => new(Time);
-
     /// <summary>
     /// The kernel's one ordering rule: (time, source component id, source sequence number). Source ids
     /// come from the topology and sequence numbers from the sender, so the order never depends on

@@ -38,6 +38,9 @@ public sealed class SimRandom
     /// <summary>Uniform double in [0, 1) from the top 53 bits.</summary>
     public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
 
-    /// <summary>Exponentially distributed integer with the given mean.</summary>
+    /// <summary>
+    /// Exponentially distributed integer with the given mean. Math.Log is the platform's libm: the same
+    /// on every node of one OS/architecture, which is what a run's nodes share.
+    /// </summary>
     public long NextExponential(double mean) => (long)(-mean * Math.Log(1.0 - NextDouble()));
 }

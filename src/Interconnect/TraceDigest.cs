@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Security.Cryptography;
 
 namespace VirtCca.Interconnect;
@@ -46,9 +47,10 @@ public static class TraceDigest
         Span<byte> buf = stackalloc byte[20];
         foreach (var (id, d) in components.OrderBy(c => c.Id))
         {
-            BitConverter.TryWriteBytes(buf[..4], id);
-            BitConverter.TryWriteBytes(buf.Slice(4, 8), d.Count);
-            BitConverter.TryWriteBytes(buf.Slice(12, 8), d.Hash);
+            // Little-endian whatever the host, so nodes of different architectures agree.
+            BinaryPrimitives.WriteInt32LittleEndian(buf[..4], id);
+            BinaryPrimitives.WriteInt64LittleEndian(buf.Slice(4, 8), d.Count);
+            BinaryPrimitives.WriteUInt64LittleEndian(buf.Slice(12, 8), d.Hash);
             sha.AppendData(buf);
         }
         return Convert.ToHexStringLower(sha.GetHashAndReset());

@@ -30,11 +30,11 @@ internal sealed class Partition : IEventRouter
     public Outbox?[] Outboxes { get; }
 
     public long EventsProcessed { get; private set; }
-    public bool UseActors { get; set; }
-    public bool Lax { get; set; }
+    public bool Lax { get; init; }
 
     public void Add(ComponentHost host)
     {
+        host.Lax = Lax;
         Hosts.Add(host);
         _byId[host.Self] = host;
         for (int p = 0; p < Outboxes.Length; p++)
@@ -114,7 +114,6 @@ internal sealed class Partition : IEventRouter
         foreach (var h in _active)
         {
             h.WindowEnd = end;
-            h.Lax = Lax;
             if (actorMessage != null)
             {
                 // The component's actor runs on this thread (partition-bound dispatcher): Tell returns after the window.

@@ -54,7 +54,6 @@ internal sealed class WindowRunner : IDisposable
             // or it would run on another thread. One Identify round trip per actor waits it out.
             var started = _hosts.Select(h => h.Actor!.Ask<ActorIdentity>(new Identify(null), TimeSpan.FromSeconds(30))).ToArray();
             Task.WaitAll(started);
-            foreach (var p in _local) p.UseActors = true;
         }
 
         int threads = Math.Max(1, Math.Min(settings.Threads, _local.Count));
@@ -68,7 +67,6 @@ internal sealed class WindowRunner : IDisposable
     public int[] PartitionOf { get; }
     public IReadOnlyList<Partition> Local => _local;
     public long Events { get; private set; }
-    public int Threads => _byThread.Length;
 
     /// <summary>Starts every component (time zero); events for remote partitions wait for <see cref="FlushRemote"/>.</summary>
     public void Start()
