@@ -92,31 +92,33 @@ internal sealed class WindowRunner : IDisposable
         if (!_started) throw new InvalidOperationException("Start the runner before running windows");
         var msg = _settings.ComponentActors ? new RunWindow(end) : null;
         if (_workers.Length == 0 || _lastWindowEvents < _settings.ParallelThreshold)
-        {
             foreach (var p in _local) p.RunWindow(end, msg);
-        }
         else
-        {
-            for (int t = 0; t < _workers.Length; t++)
-            {
-                var mine = _byThread[t + 1];
-                _workers[t].Start(() => { foreach (var p in mine) p.RunWindow(end, msg); });
-            }
-            Exception? first = null;
-            try { foreach (var p in _byThread[0]) p.RunWindow(end, msg); }
-            catch (Exception e) { first = e; }
-            foreach (var w in _workers)
-            {
-                try { w.Wait(); }
-                catch (Exception e) { first ??= e; }
-            }
-            if (first != null) throw first;
-        }
+            RunSplit(end, msg);
         long n = 0;
         foreach (var p in _local) n += p.LastWindowEvents;
         _lastWindowEvents = n;
         Events += n;
         Exchange(remote);
+    }
+
+    // Separate from RunWindow so that the closure it needs is allocated only for split windows.
+    private void RunSplit(long end, RunWindow? msg)
+    {
+        for (int t = 0; t < _workers.Length; t++)
+        {
+            var mine = _byThread[t + 1];
+            _workers[t].Start(() => { foreach (var p in mine) p.RunWindow(end, msg); });
+        }
+        Exception? first = null;
+        try { foreach (var p in _byThread[0]) p.RunWindow(end, msg); }
+        catch (Exception e) { first = e; }
+        foreach (var w in _workers)
+        {
+            try { w.Wait(); }
+            catch (Exception e) { first ??= e; }
+        }
+        if (first != null) throw first;
     }
 
     /// <summary>Accepts events sent to one of this process's partitions from another process.</summary>
