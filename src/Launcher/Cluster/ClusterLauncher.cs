@@ -29,7 +29,7 @@ public static class ClusterLauncher
         {
             if (c.StartWorkers) workers.Start(c.Nodes - 1, self.ToString(), c.Hostname, output);
             else output.WriteLine($"waiting for {c.Nodes - 1} worker(s) to join {self}");
-            var members = WaitForMembers(cluster, c.Nodes, c.JoinTimeout, workers);
+            var members = WaitForMembers(system, c.Nodes, c.JoinTimeout, workers);
             var nodes = new List<IActorRef> { local };
             foreach (var m in members.Where(m => !m.Address.Equals(self)).OrderBy(m => m.Address.Host).ThenBy(m => m.Address.Port))
             {
@@ -58,20 +58,23 @@ public static class ClusterLauncher
         }
     }
 
-    private static IReadOnlyList<Member> WaitForMembers(Akka.Cluster.Cluster cluster, int count, TimeSpan timeout, WorkerProcesses workers)
+    private static IReadOnlyList<Member> WaitForMembers(ActorSystem system, int count, TimeSpan timeout, WorkerProcesses workers)
     {
-        var deadline = DateTime.UtcNow + timeout; // host clock for fault detection only
-        while (true)
+        var ready = new TaskCompletionSource<IReadOnlyList<Member>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var watch = system.ActorOf(MembershipWatch.PropsFor(count, ready), "membership-watch");
+        try
         {
-            var up = cluster.State.Members.Where(m => m.Status == MemberStatus.Up).ToList();
-            if (up.Count >= count) return up;
+            // Also wake when a started worker dies before joining, so that is reported at once.
+            var exited = workers.Processes.Select(p => p.WaitForExitAsync()).ToList();
+            var timer = Task.Delay(timeout);
+            var first = Task.WhenAny([ready.Task, timer, .. exited]).GetAwaiter().GetResult();
+            if (first == ready.Task) return ready.Task.Result;
             var dead = workers.Processes.FirstOrDefault(p => p.HasExited);
             if (dead != null)
                 throw new SimulationException($"worker process pid {dead.Id} exited with code {dead.ExitCode} before joining the cluster");
-            if (DateTime.UtcNow > deadline)
-                throw new SimulationException($"only {up.Count} of {count} nodes joined within {timeout.TotalSeconds:F0} s (cluster.join-timeout)");
-            // Membership arrives on Akka's threads; poll it in short steps until it is complete.
-            Thread.Sleep(50);
+            int up = Akka.Cluster.Cluster.Get(system).State.Members.Count(m => m.Status == MemberStatus.Up);
+            throw new SimulationException($"only {up} of {count} nodes joined within {timeout.TotalSeconds:F0} s (cluster.join-timeout)");
         }
+        finally { system.Stop(watch); }
     }
 }
