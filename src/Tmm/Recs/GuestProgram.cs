@@ -1,0 +1,40 @@
+namespace VirtCca.Tmm.Recs;
+
+/// <summary>One thing a Realm vCPU does during REC_ENTER.</summary>
+public abstract record GuestStep
+{
+    /// <summary>SMC from the Realm (RSI, PSCI or anything else): X0 = fid, X1.. = args.</summary>
+    public sealed record Smc(ulong Fid, params ulong[] Args) : GuestStep;
+    /// <summary>A load of <paramref name="Size"/> bytes (1, 2, 4, 8) into register Rt.</summary>
+    public sealed record Load(ulong Ipa, int Size = 8, int Rt = 1) : GuestStep;
+    /// <summary>A store of <paramref name="Value"/> from register Rt.</summary>
+    public sealed record Store(ulong Ipa, ulong Value, int Size = 8, int Rt = 1) : GuestStep;
+    /// <summary>An HVC: not allowed in a Realm (an Undefined exception inside it, no exit).</summary>
+    public sealed record Hvc : GuestStep;
+    /// <summary>A physical interrupt arrives for this CPU (exit IRQ).</summary>
+    public sealed record Interrupt : GuestStep;
+}
+
+/// <summary>What a step produced, as the guest saw it.</summary>
+public sealed record GuestOutcome(GuestStep Step, string Kind, ulong[] Registers)
+{
+    public ulong X0 => Registers.Length > 0 ? Registers[0] : 0;
+}
+
+/// <summary>
+/// A scripted Realm vCPU: its steps run in order on each REC_ENTER until one makes the REC exit; a
+/// step that exits finishes (or is retried) on the next entry, as on hardware. Every outcome is
+/// logged so a test can check what the Realm saw. A program with no steps left idles: exit IRQ.
+/// </summary>
+public sealed class GuestProgram(params GuestStep[] steps)
+{
+    private readonly Queue<GuestStep> _steps = new(steps);
+    public List<GuestOutcome> Log { get; } = new();
+
+    public bool HasNext => _steps.Count > 0;
+    public GuestStep Peek() => _steps.Peek();
+    public GuestStep Next() => _steps.Dequeue();
+    public void Add(params GuestStep[] more) { foreach (var s in more) _steps.Enqueue(s); }
+
+    internal void Record(GuestStep step, string kind, params ulong[] registers) => Log.Add(new GuestOutcome(step, kind, registers));
+}

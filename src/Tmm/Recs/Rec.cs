@@ -1,0 +1,30 @@
+using VirtCca.Tmm.Attestation;
+using VirtCca.Tmm.Realms;
+
+namespace VirtCca.Tmm.Recs;
+
+/// <summary>Why the last exit happened, for checking EMUL_MMIO / INJECT_SEA on the next entry.</summary>
+public sealed record LastAbort(bool Emulatable, bool Unprotected, bool IsWrite, int Rt, int Size, GuestStep Step);
+
+/// <summary>One REC: a Realm vCPU's context held by the TMM (§3.3).</summary>
+public sealed class Rec(ulong pa, Realm realm, int index, bool runnable, ulong pc, ulong[] gprs, ulong[] aux)
+{
+    public ulong Pa { get; } = pa;
+    public Realm Realm { get; } = realm;
+    public int Index { get; } = index;
+    public bool Runnable { get; set; } = runnable;
+    public ulong Pc { get; set; } = pc;
+    public ulong[] Gprs { get; } = gprs;
+    public IReadOnlyList<ulong> Aux { get; } = aux;
+
+    /// <summary>MPIDR this REC answers to (affinity fields from its index).</summary>
+    public ulong Mpidr => RecParams.MpidrOf(Index);
+
+    /// <summary>A PSCI request to another REC (CPU_ON / AFFINITY_INFO) waiting for RMI_PSCI_COMPLETE.</summary>
+    public (ulong Fid, ulong TargetMpidr, ulong EntryPoint, ulong Context)? PsciPending { get; set; }
+    public LastAbort? LastAbort { get; set; }
+    public (ulong Addr, ulong Top, ulong Value, bool ChangeDestroyed)? PendingRipas { get; set; }
+    public ulong? PendingHostCall { get; set; }
+    public AttestationSession? Attestation { get; set; }
+    public GuestProgram Program { get; set; } = new();
+}

@@ -1,0 +1,35 @@
+using System.Buffers.Binary;
+
+namespace VirtCca.Tmm.Recs;
+
+/// <summary>What a REC exit reports to the host (RmiRecExit, §2.4); every field not set stays zero.</summary>
+public sealed class RecExit(RecExitReason reason)
+{
+    public RecExitReason Reason { get; } = reason;
+    public ulong Esr, Far, Hpfar, RipasBase, RipasTop, RipasValue;
+    public ushort Imm;
+    public ulong[] Gprs { get; } = new ulong[31];
+
+    public const int Offset = 0x800;
+
+    /// <summary>Writes the exit half of the run page image (the entry half is left as the host wrote it).</summary>
+    public void WriteTo(Span<byte> runPage)
+    {
+        var x = runPage.Slice(Offset, 0x800);
+        x.Clear();
+        x[0x000] = (byte)Reason;
+        BinaryPrimitives.WriteUInt64LittleEndian(x[0x100..], Esr);
+        BinaryPrimitives.WriteUInt64LittleEndian(x[0x108..], Far);
+        BinaryPrimitives.WriteUInt64LittleEndian(x[0x110..], Hpfar);
+        for (int i = 0; i < 31; i++) BinaryPrimitives.WriteUInt64LittleEndian(x[(0x200 + 8 * i)..], Gprs[i]);
+        BinaryPrimitives.WriteUInt64LittleEndian(x[0x500..], RipasBase);
+        BinaryPrimitives.WriteUInt64LittleEndian(x[0x508..], RipasTop);
+        x[0x510] = (byte)RipasValue;
+        BinaryPrimitives.WriteUInt16LittleEndian(x[0x600..], Imm);
+    }
+
+    // ESR fields of a data abort taken from a lower EL.
+    public const ulong EcDataAbortLower = 0x24UL << 26, Il = 1UL << 25, Isv = 1UL << 24, Sf = 1UL << 15, WnR = 1UL << 6;
+    public const ulong DfscTranslationL3 = 0x07;
+    public static ulong Sas(int size) => (ulong)System.Numerics.BitOperations.Log2((uint)size) << 22;
+}

@@ -1,0 +1,28 @@
+using System.Buffers.Binary;
+
+namespace VirtCca.Tmm.Recs;
+
+/// <summary>RmiRecParams (§2.3) as read from the host's granule.</summary>
+public sealed record RecParams(ulong Flags, ulong Mpidr, ulong Pc, ulong[] Gprs, ulong NumAux, ulong[] Aux)
+{
+    public const ulong FlagRunnable = 1;
+    private const ulong MpidrFields = 0xFFUL << 24 | 0xFFUL << 16 | 0xFFUL << 8 | 0xF;
+
+    public static RecParams Parse(ReadOnlySpan<byte> g)
+    {
+        var gprs = new ulong[8];
+        for (int i = 0; i < 8; i++) gprs[i] = BinaryPrimitives.ReadUInt64LittleEndian(g[(0x300 + 8 * i)..]);
+        var aux = new ulong[16];
+        for (int i = 0; i < 16; i++) aux[i] = BinaryPrimitives.ReadUInt64LittleEndian(g[(0x808 + 8 * i)..]);
+        return new(BinaryPrimitives.ReadUInt64LittleEndian(g), BinaryPrimitives.ReadUInt64LittleEndian(g[0x100..]),
+            BinaryPrimitives.ReadUInt64LittleEndian(g[0x200..]), gprs, BinaryPrimitives.ReadUInt64LittleEndian(g[0x800..]), aux);
+    }
+
+    /// <summary>The REC index an MPIDR names, or -1 when bits outside Aff0[3:0], Aff1, Aff2, Aff3 are set.</summary>
+    public static long IndexOf(ulong mpidr) =>
+        (mpidr & ~MpidrFields) != 0 ? -1
+        : (long)((mpidr & 0xF) | (((mpidr >> 8) & 0xFF) << 4) | (((mpidr >> 16) & 0xFF) << 12) | (((mpidr >> 24) & 0xFF) << 20));
+
+    public static ulong MpidrOf(int index) =>
+        (uint)(index & 0xF) | ((ulong)(uint)((index >> 4) & 0xFF) << 8) | ((ulong)(uint)((index >> 12) & 0xFF) << 16) | ((ulong)(uint)((index >> 20) & 0xFF) << 24);
+}

@@ -1,0 +1,63 @@
+using VirtCca.Tmm.Realms;
+using VirtCca.Tmm.Recs;
+
+namespace VirtCca.Tmm;
+
+public sealed partial class Rmm
+{
+    private static readonly HashSet<ulong> PsciFeatures =
+        [Psci.CpuSuspend, Psci.CpuSuspend32, Psci.CpuOff, Psci.CpuOn, Psci.CpuOn32, Psci.AffinityInfo, Psci.AffinityInfo32,
+         Psci.SystemOff, Psci.SystemReset, Psci.Features, Psci.SmcccVersion];
+
+    /// <summary>PSCI and SMCCC calls from a Realm (§0.3, §5.6); anything else answers -1 without an exit.</summary>
+    private RecExit? PsciCall(Rec r, GuestStep.Smc smc, ulong fid, ulong a0, ulong a1, ulong a2)
+    {
+        void Done(ulong x0) => r.Program.Record(smc, "smc", x0);
+        RecExit PsciExit(params ulong[] args)
+        {
+            var exit = new RecExit(RecExitReason.Psci);
+            exit.Gprs[0] = fid;
+            for (int i = 0; i < args.Length; i++) exit.Gprs[1 + i] = args[i];
+            return exit;
+        }
+        switch (fid)
+        {
+            case Psci.SmcccVersion: Done(0x10002); return null;
+            case Psci.Version: Done(Psci.Version11); return null;
+            case Psci.Features: Done(PsciFeatures.Contains(a0) ? Psci.Success : Psci.NotSupported); return null;
+            case Psci.CpuSuspend or Psci.CpuSuspend32:
+                r.Program.Record(smc, "smc", Psci.Success);
+                return PsciExit();
+            case Psci.CpuOff:
+                r.Runnable = false;
+                r.Program.Record(smc, "psci-exit");
+                return PsciExit();
+            case Psci.CpuOn or Psci.CpuOn32:
+                if (!r.Realm.IsProtected(a1)) { Done(Psci.InvalidAddress); return null; }
+                if (TargetIndex(r, a0) is not { } target) { Done(Psci.InvalidParams); return null; }
+                if (target == r.Index) { Done(Psci.AlreadyOn); return null; }
+                r.PsciPending = (Psci.CpuOn, a0, a1, a2);
+                r.Program.Record(smc, "psci-exit");
+                return PsciExit(a0, a1, a2);
+            case Psci.AffinityInfo or Psci.AffinityInfo32:
+                if (a1 != 0 || TargetIndex(r, a0) is not { } t) { Done(Psci.InvalidParams); return null; }
+                if (t == r.Index) { Done(Psci.AffinityOn); return null; }
+                r.PsciPending = (Psci.AffinityInfo, a0, 0, 0);
+                r.Program.Record(smc, "psci-exit");
+                return PsciExit(a0, a1);
+            case Psci.SystemOff or Psci.SystemReset:
+                r.Realm.State = RealmState.SystemOff;
+                r.Program.Record(smc, "psci-exit");
+                return PsciExit();
+            default:
+                Done(Psci.NotSupported); // SMC_UNKNOWN / PSCI NOT_SUPPORTED: both -1
+                return null;
+        }
+    }
+
+    private static int? TargetIndex(Rec r, ulong mpidr)
+    {
+        long index = RecParams.IndexOf(mpidr);
+        return index >= 0 && index < r.Realm.RecCount ? (int)index : null;
+    }
+}

@@ -1,0 +1,197 @@
+using System.Buffers.Binary;
+using VirtCca.Tmm.Granules;
+using VirtCca.Tmm.Realms;
+using VirtCca.Tmm.Recs;
+using VirtCca.Tmm.Rmi;
+
+namespace VirtCca.Tmm;
+
+public sealed partial class Rmm
+{
+    private const ulong EntryEmulMmio = 1, EntryInjectSea = 2, EntryTrapWfi = 4, EntryRipasReject = 16;
+    private const ulong HcrAllowed = 0b1111_1110 | 1UL << 14;
+
+    /// <summary>RMI_REC_ENTER(rec, run_ptr): TF-RMM's check order, entry processing (§5.1), the Realm runs, the exit is written (§5.2).</summary>
+    private SmcResult RecEnter(ulong rec, ulong runPtr)
+    {
+        if (!_granules.IsAligned(runPtr) || !_granules.InDram(runPtr) || _granules.StateOf(runPtr) != GranuleState.Undelegated)
+            return Input($"run {Hex(runPtr)} is not an aligned normal-world granule");
+        var r = RecGranule(rec);
+        if (r == null) return Input($"rec {Hex(rec)} is not a REC granule");
+        var realm = r.Realm;
+        if (realm.State == RealmState.New) return Fail(RmiStatus.ErrorRealm, "the Realm is NEW (not activated)", 0);
+        if (realm.State == RealmState.SystemOff) return Fail(RmiStatus.ErrorRealm, "the Realm is SYSTEM_OFF", 1);
+        if (!r.Runnable) return Fail(RmiStatus.ErrorRec, "the REC is not runnable");
+        if (r.PsciPending != null) return Fail(RmiStatus.ErrorRec, "the REC has a PSCI request waiting for RMI_PSCI_COMPLETE");
+
+        var run = new byte[GranuleTable.GranuleSize];
+        _dram.Read(runPtr, run);
+        ulong flags = BinaryPrimitives.ReadUInt64LittleEndian(run);
+        var entryGprs = Enumerable.Range(0, 31).Select(i => BinaryPrimitives.ReadUInt64LittleEndian(run.AsSpan(0x200 + 8 * i))).ToArray();
+        if (GicInvalid(run) is { } gic) return Fail(RmiStatus.ErrorRec, gic);
+        bool injectSea = (flags & EntryInjectSea) != 0;
+        if (injectSea && r.LastAbort is not { Unprotected: true }) return Fail(RmiStatus.ErrorRec, "INJECT_SEA, but the last exit was not a data abort at an unprotected IPA");
+        if (!injectSea && (flags & EntryEmulMmio) != 0 && r.LastAbort is not { Emulatable: true })
+            return Fail(RmiStatus.ErrorRec, "EMUL_MMIO, but the last exit was not an emulatable data abort");
+
+        CompletePrevious(r, flags, entryGprs);
+        var exit = RunRealm(r, (flags & EntryTrapWfi) != 0);
+        exit.WriteTo(run);
+        _dram.Write(runPtr + RecExit.Offset, run.AsSpan(RecExit.Offset));
+        return SmcResult.Success;
+    }
+
+    private static string? GicInvalid(byte[] run)
+    {
+        ulong hcr = BinaryPrimitives.ReadUInt64LittleEndian(run.AsSpan(0x300));
+        if ((hcr & ~HcrAllowed) != 0) return $"entry.gicv3_hcr {Hex(hcr)} sets bits other than UIE..VGrp1DIE and TDIR";
+        var seen = new HashSet<ulong>();
+        for (int n = 0; n < 16; n++)
+        {
+            ulong lr = BinaryPrimitives.ReadUInt64LittleEndian(run.AsSpan(0x308 + 8 * n));
+            if (lr >> 62 == 0) continue; // State = Invalid
+            if ((lr & 1UL << 61) != 0) return $"entry.gicv3_lrs[{n}] sets HW";
+            if ((lr >> 32 & 0x1FF) != 0) return $"entry.gicv3_lrs[{n}] sets pINTID bits";
+            ulong vintid = lr & 0xFFFF_FFFF;
+            if (vintid is >= 1020 and < 8192 || vintid >= 1UL << 24) return $"entry.gicv3_lrs[{n}] vINTID {vintid} is not a valid interrupt";
+            if (!seen.Add(vintid)) return $"entry.gicv3_lrs[{n}] repeats vINTID {vintid}";
+        }
+        return null;
+    }
+
+    /// <summary>Entry processing (§5.1): finish what the last exit left pending.</summary>
+    private void CompletePrevious(Rec r, ulong flags, ulong[] entryGprs)
+    {
+        var program = r.Program;
+        if (r.LastAbort is { } abort)
+        {
+            if ((flags & EntryInjectSea) != 0) { program.Next(); program.Record(abort.Step, "sea"); }
+            else if ((flags & EntryEmulMmio) != 0)
+            {
+                program.Next();
+                r.Pc += 4;
+                if (abort.IsWrite) program.Record(abort.Step, "mmio-write");
+                else
+                {
+                    ulong value = abort.Size == 8 ? entryGprs[0] : entryGprs[0] & ((1UL << (8 * abort.Size)) - 1);
+                    if (abort.Rt != 31) r.Gprs[abort.Rt] = value;
+                    program.Record(abort.Step, "mmio-read", value);
+                }
+            }
+            // Otherwise the faulting access is simply executed again.
+        }
+        r.LastAbort = null;
+        if (r.PendingRipas is { } ripas)
+        {
+            ulong response = (flags & EntryRipasReject) != 0 && ripas.Addr < ripas.Top ? 1UL : 0UL;
+            r.PendingRipas = null;
+            program.Record(new GuestStep.Smc(RsiFid.IpaStateSet), "rsi", RsiFid.Success, ripas.Addr, response);
+        }
+        if (r.PendingHostCall is { } hostCall)
+        {
+            var gprs = new byte[31 * 8];
+            for (int i = 0; i < 31; i++) BinaryPrimitives.WriteUInt64LittleEndian(gprs.AsSpan(8 * i), entryGprs[i]);
+            WriteRealm(r.Realm, hostCall + 8, gprs);
+            r.PendingHostCall = null;
+            program.Record(new GuestStep.Smc(RsiFid.HostCall), "rsi", [RsiFid.Success, .. entryGprs]);
+        }
+    }
+
+    /// <summary>Runs the Realm's steps until one needs the host.</summary>
+    private RecExit RunRealm(Rec r, bool trapWfi)
+    {
+        var program = r.Program;
+        while (true)
+        {
+            if (!program.HasNext) return new RecExit(RecExitReason.Irq); // an idle vCPU: the host's timer takes it back
+            var step = program.Peek();
+            switch (step)
+            {
+                case GuestStep.Hvc:
+                    program.Next();
+                    program.Record(step, "undefined");
+                    break;
+                case GuestStep.Interrupt:
+                    program.Next();
+                    return new RecExit(RecExitReason.Irq);
+                case GuestStep.Load or GuestStep.Store:
+                    if (Access(r, step) is { } accessExit) return accessExit;
+                    break;
+                case GuestStep.Smc smc:
+                    program.Next();
+                    if (RealmSmc(r, smc) is { } smcExit) return smcExit;
+                    break;
+            }
+        }
+    }
+
+    /// <summary>A Realm load or store (§5.4); an exit when the host must act.</summary>
+    private RecExit? Access(Rec r, GuestStep step)
+    {
+        var (ipa, size, rt, isWrite, value) = step switch
+        {
+            GuestStep.Load l => (l.Ipa, l.Size, l.Rt, false, 0UL),
+            GuestStep.Store s => (s.Ipa, s.Size, s.Rt, true, s.Value),
+            _ => throw new ArgumentException("not a memory step", nameof(step)),
+        };
+        var program = r.Program;
+        switch (Resolve(r.Realm, ipa, out var target))
+        {
+            case Recs.AccessOutcome.Normal:
+                program.Next();
+                var buf = new byte[8];
+                if (isWrite) { BinaryPrimitives.WriteUInt64LittleEndian(buf, value); WriteTarget(target, buf.AsSpan(0, size)); program.Record(step, "store"); }
+                else { ReadTarget(target, buf.AsSpan(0, size)); ulong v = BinaryPrimitives.ReadUInt64LittleEndian(buf); if (rt != 31) r.Gprs[rt] = v; program.Record(step, "load", v); }
+                return null;
+            case Recs.AccessOutcome.Sea:
+                program.Next();
+                program.Record(step, "sea");
+                return null;
+            case Recs.AccessOutcome.ExitEmulatable:
+                r.LastAbort = new LastAbort(true, true, isWrite, rt, size, step);
+                var exit = new RecExit(RecExitReason.Sync)
+                {
+                    // The register number (SRT) is the Realm's business: it stays hidden.
+                    Esr = RecExit.EcDataAbortLower | RecExit.Il | RecExit.Isv | RecExit.Sas(size) | (size == 8 ? RecExit.Sf : 0) | (isWrite ? RecExit.WnR : 0) | RecExit.DfscTranslationL3,
+                    Far = ipa & ~0xFFFUL,
+                    Hpfar = (ipa >> 8) & ~0xFUL,
+                };
+                if (isWrite) exit.Gprs[0] = value;
+                return exit;
+            default:
+                r.LastAbort = new LastAbort(false, false, isWrite, rt, size, step);
+                return new RecExit(RecExitReason.Sync) { Esr = RecExit.EcDataAbortLower | RecExit.DfscTranslationL3, Hpfar = (ipa >> 8) & ~0xFUL };
+        }
+    }
+
+    private Recs.AccessOutcome Resolve(Realm realm, ulong ipa, out AccessTarget target) =>
+        RealmMemoryResolver.Resolve(realm, ipa, _granules.SecureOf, pa => _granules.InDram(pa) && _granules.StateOf(pa) == GranuleState.Undelegated, out target);
+
+    private void ReadTarget(AccessTarget t, Span<byte> data) { if (t.Secure) _secure.Read(t.Address, data); else _dram.Read(t.Address, data); }
+    private void WriteTarget(AccessTarget t, ReadOnlySpan<byte> data) { if (t.Secure) _secure.Write(t.Address, data); else _dram.Write(t.Address, data); }
+
+    /// <summary>Writes Realm memory page by page; false when some page is not normally accessible.</summary>
+    private bool WriteRealm(Realm realm, ulong ipa, ReadOnlySpan<byte> data)
+    {
+        while (!data.IsEmpty)
+        {
+            int n = (int)Math.Min((ulong)data.Length, 0x1000 - ipa % 0x1000);
+            if (Resolve(realm, ipa, out var t) != Recs.AccessOutcome.Normal) return false;
+            WriteTarget(t, data[..n]);
+            data = data[n..]; ipa += (ulong)n;
+        }
+        return true;
+    }
+
+    private bool ReadRealm(Realm realm, ulong ipa, Span<byte> data)
+    {
+        while (!data.IsEmpty)
+        {
+            int n = (int)Math.Min((ulong)data.Length, 0x1000 - ipa % 0x1000);
+            if (Resolve(realm, ipa, out var t) != Recs.AccessOutcome.Normal) return false;
+            ReadTarget(t, data[..n]);
+            data = data[n..]; ipa += (ulong)n;
+        }
+        return true;
+    }
+}
