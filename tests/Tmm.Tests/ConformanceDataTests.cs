@@ -68,6 +68,19 @@ public sealed class ConformanceDataTests
         Assert.Equal((2UL, (ulong)RmiRttEntryState.Assigned, block), (e.X1, e.X2, e.X3));
     }
 
+    [Fact] // 34
+    public void Item34_destroying_an_rtt_with_an_assigned_entry_is_error_rtt_at_its_level()
+    {
+        var (rd, l3) = WithL3();
+        Assert.Equal(RmiStatus.Success, _s.Call(RmiFid.DataCreateUnknown, rd, _s.Delegated(), 0x5000).Status);
+        Assert.Equal(0x304UL, _s.Call(RmiFid.RttDestroy, rd, 0, 3).X0);
+        Assert.Equal((ulong)RmiRttEntryState.Table, _s.Call(RmiFid.RttReadEntry, rd, 0, 2).X2);
+        Assert.Equal(GranuleState.Rtt, _s.Rmm.GranuleStateOf(l3));
+        // Item 9, DATA state: a DATA granule cannot be undelegated.
+        var data = _s.Rmm.Realms.Single().Walk(0x5000, 3).Table.Entries[5].Address;
+        Assert.Equal(RmiStatus.ErrorInput, _s.Call(RmiFid.GranuleUndelegate, data).Status);
+    }
+
     [Fact] // 39
     public void Item39_map_unprotected_argument_errors_are_input()
     {

@@ -227,3 +227,40 @@ public sealed class ConformanceRealmSideTests
         return bytes[..n];
     }
 }
+
+/// <summary>§5.2 exits that come from hardware events, and what every exit reports of the vGIC.</summary>
+public sealed class RecExitReasonTests
+{
+    [Fact]
+    public void Wfi_exits_only_when_trapped_fiq_and_serror_exit_with_a_masked_syndrome()
+    {
+        var t = new RecSetup();
+        t.Program(0, new GuestStep.Wfi(), new GuestStep.Wfi(), new GuestStep.Fiq(), new GuestStep.SError(0xBE00_0000_FFFF_FFFF));
+        RecSetup.Ok(t.Enter(flags: 0));                      // untrapped WFI: the vCPU waits and goes on; the second WFI too; then FIQ
+        Assert.Equal(RecExitReason.Fiq, t.Exit().Reason);
+        Assert.Equal(new[] { "wfi", "wfi" }, t.Guest().Log.Select(o => o.Kind));
+        RecSetup.Ok(t.Enter());
+        var x = t.Exit();
+        Assert.Equal(RecExitReason.SError, x.Reason);
+        Assert.Equal(0xFFFF_FFFFUL & RecExit.SErrorVisible, x.Esr);
+        t.Guest().Add(new GuestStep.Wfi());
+        RecSetup.Ok(t.Enter(flags: 4));                      // TRAP_WFI
+        Assert.Equal((RecExitReason.Sync, 0x01UL), (t.Exit().Reason, t.Exit().Esr >> 26));
+    }
+
+    [Fact]
+    public void The_exit_record_reports_the_vgic_state_without_en_and_all_unused_fields_are_zero()
+    {
+        var t = new RecSetup();
+        t.Program(0, new GuestStep.Interrupt());
+        ulong lr = 1UL << 62 | 27;
+        RecSetup.Ok(t.Enter(hcr: 0b10, lr0: lr));
+        var x = t.Exit();
+        Assert.Equal(RecExitReason.Irq, x.Reason);
+        Assert.Equal(0b10UL, System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(x.Raw.AsSpan(0x300)));
+        Assert.Equal(lr, System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(x.Raw.AsSpan(0x308)));
+        Assert.Equal((0UL, 0UL, 0UL), (x.Esr, x.Far, x.Hpfar));
+        Assert.All(x.Gprs, g => Assert.Equal(0UL, g));
+        Assert.All(x.Raw[0x388..0x800], b => Assert.Equal(0, b));
+    }
+}

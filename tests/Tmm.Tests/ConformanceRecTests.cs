@@ -90,6 +90,8 @@ public sealed class ConformanceRecTests
         var rec = t.Recs[0];
         var aux = t.S.Rmm.RecAt(rec)!.Aux.ToArray();
         Assert.Equal(RmiStatus.ErrorInput, t.S.Call(RmiFid.RecDestroy, t.Rd).Status);
+        Assert.Equal(RmiStatus.ErrorInput, t.S.Call(RmiFid.GranuleUndelegate, rec).Status);   // item 9: REC state
+        Assert.Equal(RmiStatus.ErrorInput, t.S.Call(RmiFid.GranuleUndelegate, aux[0]).Status); // and REC_AUX
         Assert.Equal(RmiStatus.ErrorRealm, t.S.Call(RmiFid.RealmDestroy, t.Rd).Status); // 18: a REC still exists
         Assert.Equal(RmiStatus.Success, t.S.Call(RmiFid.RecDestroy, rec).Status);
         Assert.Equal(GranuleState.Delegated, t.S.Rmm.GranuleStateOf(rec));

@@ -13,6 +13,12 @@ public abstract record GuestStep
     public sealed record Hvc : GuestStep;
     /// <summary>A physical interrupt arrives for this CPU (exit IRQ).</summary>
     public sealed record Interrupt : GuestStep;
+    /// <summary>A physical FIQ arrives (exit FIQ).</summary>
+    public sealed record Fiq : GuestStep;
+    /// <summary>An SError with this syndrome (exit SERROR; the host sees only EC, IDS, AET, EA, DFSC).</summary>
+    public sealed record SError(ulong Esr) : GuestStep;
+    /// <summary>WFI: exits SYNC when the host asked to trap it (TRAP_WFI), else the vCPU waits and goes on.</summary>
+    public sealed record Wfi : GuestStep;
 }
 
 /// <summary>What a step produced, as the guest saw it.</summary>

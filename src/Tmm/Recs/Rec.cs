@@ -27,4 +27,8 @@ public sealed class Rec(ulong pa, Realm realm, int index, bool runnable, ulong p
     public ulong? PendingHostCall { get; set; }
     public AttestationSession? Attestation { get; set; }
     public GuestProgram Program { get; set; } = new();
+
+    /// <summary>The virtual GIC state the host gave on the last entry (ICH_HCR and 16 list registers), reported back on exit.</summary>
+    public ulong GicHcr { get; set; }
+    public ulong[] GicLrs { get; } = new ulong[16];
 }

@@ -8,6 +8,8 @@ public sealed class RecExit(RecExitReason reason)
     public RecExitReason Reason { get; } = reason;
     public ulong Esr, Far, Hpfar, RipasBase, RipasTop, RipasValue;
     public ushort Imm;
+    public ulong GicHcr;
+    public ulong[] GicLrs { get; } = new ulong[16];
     public ulong[] Gprs { get; } = new ulong[31];
 
     public const int Offset = 0x800;
@@ -22,6 +24,8 @@ public sealed class RecExit(RecExitReason reason)
         BinaryPrimitives.WriteUInt64LittleEndian(x[0x108..], Far);
         BinaryPrimitives.WriteUInt64LittleEndian(x[0x110..], Hpfar);
         for (int i = 0; i < 31; i++) BinaryPrimitives.WriteUInt64LittleEndian(x[(0x200 + 8 * i)..], Gprs[i]);
+        BinaryPrimitives.WriteUInt64LittleEndian(x[0x300..], GicHcr);
+        for (int i = 0; i < 16; i++) BinaryPrimitives.WriteUInt64LittleEndian(x[(0x308 + 8 * i)..], GicLrs[i]);
         BinaryPrimitives.WriteUInt64LittleEndian(x[0x500..], RipasBase);
         BinaryPrimitives.WriteUInt64LittleEndian(x[0x508..], RipasTop);
         x[0x510] = (byte)RipasValue;
@@ -31,5 +35,8 @@ public sealed class RecExit(RecExitReason reason)
     // ESR fields of a data abort taken from a lower EL.
     public const ulong EcDataAbortLower = 0x24UL << 26, Il = 1UL << 25, Isv = 1UL << 24, Sf = 1UL << 15, WnR = 1UL << 6;
     public const ulong DfscTranslationL3 = 0x07;
+    public const ulong EcWfx = 0x01UL << 26;
+    /// <summary>SError syndrome bits the host may see: EC, IDS, AET, EA, DFSC.</summary>
+    public const ulong SErrorVisible = 0x3FUL << 26 | 1UL << 24 | 0x7UL << 10 | 1UL << 9 | 0x3F;
     public static ulong Sas(int size) => (ulong)System.Numerics.BitOperations.Log2((uint)size) << 22;
 }

@@ -34,8 +34,13 @@ public sealed partial class Rmm
         if (!injectSea && (flags & EntryEmulMmio) != 0 && r.LastAbort is not { Emulatable: true })
             return Fail(RmiStatus.ErrorRec, "EMUL_MMIO, but the last exit was not an emulatable data abort");
 
+        r.GicHcr = BinaryPrimitives.ReadUInt64LittleEndian(run.AsSpan(0x300));
+        for (int i = 0; i < 16; i++) r.GicLrs[i] = BinaryPrimitives.ReadUInt64LittleEndian(run.AsSpan(0x308 + 8 * i));
         CompletePrevious(r, flags, entryGprs);
         var exit = RunRealm(r, (flags & EntryTrapWfi) != 0);
+        // The vGIC state goes back to the host on every exit (ICH_HCR.En is the RMM's, never reported set).
+        exit.GicHcr = r.GicHcr & ~1UL;
+        r.GicLrs.CopyTo(exit.GicLrs, 0);
         exit.WriteTo(run);
         _dram.Write(runPtr + RecExit.Offset, run.AsSpan(RecExit.Offset));
         return SmcResult.Success;
@@ -114,6 +119,18 @@ public sealed partial class Rmm
                 case GuestStep.Interrupt:
                     program.Next();
                     return new RecExit(RecExitReason.Irq);
+                case GuestStep.Fiq:
+                    program.Next();
+                    return new RecExit(RecExitReason.Fiq);
+                case GuestStep.SError se:
+                    program.Next();
+                    return new RecExit(RecExitReason.SError) { Esr = se.Esr & RecExit.SErrorVisible };
+                case GuestStep.Wfi:
+                    program.Next();
+                    r.Pc += 4;
+                    program.Record(step, trapWfi ? "wfi-trapped" : "wfi");
+                    if (trapWfi) return new RecExit(RecExitReason.Sync) { Esr = RecExit.EcWfx | RecExit.Il };
+                    break;
                 case GuestStep.Load or GuestStep.Store:
                     if (Access(r, step) is { } accessExit) return accessExit;
                     break;
