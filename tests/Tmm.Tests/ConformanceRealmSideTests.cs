@@ -264,3 +264,20 @@ public sealed class RecExitReasonTests
         Assert.All(x.Raw[0x388..0x800], b => Assert.Equal(0, b));
     }
 }
+
+/// <summary>§5.4 instruction-fetch rows.</summary>
+public sealed class InstructionFetchTests
+{
+    [Fact]
+    public void Fetches_run_from_realm_ram_abort_from_shared_or_empty_memory_and_exit_for_destroyed_ram()
+    {
+        var t = new RecSetup();
+        RecSetup.Ok(t.S.Call(RmiFid.DataDestroy, t.Rd, 0x6000)); // RAM -> DESTROYED
+        t.Program(0, new GuestStep.Fetch(0x1000), new GuestStep.Fetch(RecSetup.Ns), new GuestStep.Fetch(0x30000), new GuestStep.Fetch(0x6000));
+        RecSetup.Ok(t.Enter());
+        Assert.Equal(new[] { "fetch", "sea", "sea" }, t.Guest().Log.Select(o => o.Kind));
+        var x = t.Exit();
+        Assert.Equal((RecExitReason.Sync, 0x20UL, (0x6000UL >> 8) & ~0xFUL), (x.Reason, x.Esr >> 26, x.Hpfar));
+        Assert.Equal(0UL, x.Far);
+    }
+}

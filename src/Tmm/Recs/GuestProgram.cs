@@ -9,6 +9,8 @@ public abstract record GuestStep
     public sealed record Load(ulong Ipa, int Size = 8, int Rt = 1) : GuestStep;
     /// <summary>A store of <paramref name="Value"/> from register Rt.</summary>
     public sealed record Store(ulong Ipa, ulong Value, int Size = 8, int Rt = 1) : GuestStep;
+    /// <summary>An instruction fetch from <paramref name="Ipa"/> (the Realm branches there).</summary>
+    public sealed record Fetch(ulong Ipa) : GuestStep;
     /// <summary>An HVC: not allowed in a Realm (an Undefined exception inside it, no exit).</summary>
     public sealed record Hvc : GuestStep;
     /// <summary>A physical interrupt arrives for this CPU (exit IRQ).</summary>

@@ -36,6 +36,7 @@ public sealed class RecExit(RecExitReason reason)
     public const ulong EcDataAbortLower = 0x24UL << 26, Il = 1UL << 25, Isv = 1UL << 24, Sf = 1UL << 15, WnR = 1UL << 6;
     public const ulong DfscTranslationL3 = 0x07;
     public const ulong EcWfx = 0x01UL << 26;
+    public const ulong EcInstructionAbortLower = 0x20UL << 26;
     /// <summary>SError syndrome bits the host may see: EC, IDS, AET, EA, DFSC.</summary>
     public const ulong SErrorVisible = 0x3FUL << 26 | 1UL << 24 | 0x7UL << 10 | 1UL << 9 | 0x3F;
     public static ulong Sas(int size) => (ulong)System.Numerics.BitOperations.Log2((uint)size) << 22;

@@ -131,6 +131,9 @@ public sealed partial class Rmm
                     program.Record(step, trapWfi ? "wfi-trapped" : "wfi");
                     if (trapWfi) return new RecExit(RecExitReason.Sync) { Esr = RecExit.EcWfx | RecExit.Il };
                     break;
+                case GuestStep.Fetch fetch:
+                    if (FetchFrom(r, fetch) is { } fetchExit) return fetchExit;
+                    break;
                 case GuestStep.Load or GuestStep.Store:
                     if (Access(r, step) is { } accessExit) return accessExit;
                     break;
@@ -178,6 +181,21 @@ public sealed partial class Rmm
             default:
                 r.LastAbort = new LastAbort(false, false, isWrite, rt, size, step);
                 return new RecExit(RecExitReason.Sync) { Esr = RecExit.EcDataAbortLower | RecExit.DfscTranslationL3, Hpfar = (ipa >> 8) & ~0xFUL };
+        }
+    }
+
+    /// <summary>An instruction fetch (§5.4): unprotected or EMPTY memory aborts inside the Realm; unbacked RAM or DESTROYED exits.</summary>
+    private RecExit? FetchFrom(Rec r, GuestStep.Fetch fetch)
+    {
+        var outcome = Resolve(r.Realm, fetch.Ipa, out var target);
+        if (outcome == Recs.AccessOutcome.Normal && !target.Secure) outcome = Recs.AccessOutcome.Sea; // never execute from shared memory
+        if (outcome == Recs.AccessOutcome.ExitEmulatable) outcome = Recs.AccessOutcome.Sea;
+        switch (outcome)
+        {
+            case Recs.AccessOutcome.Normal: r.Program.Next(); r.Program.Record(fetch, "fetch"); return null;
+            case Recs.AccessOutcome.Sea: r.Program.Next(); r.Program.Record(fetch, "sea"); return null;
+            default:
+                return new RecExit(RecExitReason.Sync) { Esr = RecExit.EcInstructionAbortLower | RecExit.DfscTranslationL3, Hpfar = (fetch.Ipa >> 8) & ~0xFUL };
         }
     }
 
