@@ -1,0 +1,59 @@
+using VirtCca.Interconnect;
+
+namespace VirtCca.Devices.Gic;
+
+/// <summary>GIC costs in cycles (costs.md §8.3, "assumed"): a physical SGI from the sender's write to the target's IRQ line.</summary>
+public sealed record GicCosts(long FrequencyHz = 2_600_000_000, long SgiCycles = 500, long SpiCycles = 500)
+{
+    public SimTime Sgi => SimTime.FromCycles(SgiCycles, FrequencyHz);
+    public SimTime Spi => SimTime.FromCycles(SpiCycles, FrequencyHz);
+}
+
+/// <summary>
+/// The GIC as a kernel component. Requests carry their data in the event's argument (no payload
+/// needed): raise SGI (arg = target CPU &lt;&lt; 16 | INTID), raise SPI (arg = INTID), acknowledge
+/// (arg = group), EOI (arg = INTID). The signalled CPU's PE component (<paramref name="peOfCpu"/>)
+/// gets <see cref="KindSignal"/> with the INTID it should take; acknowledges are answered with <see cref="KindAcknowledged"/>.
+/// </summary>
+public sealed class GicActor(Gicv3 gic, int[] peOfCpu, GicCosts costs) : Component
+{
+    public const int KindSgi = 0x6300, KindSpi = 0x6301, KindAcknowledge = 0x6302, KindEoi = 0x6303, KindSignal = 0x6310, KindAcknowledged = 0x6311;
+
+    public Gicv3 Gic { get; } = gic;
+
+    public override void Handle(in SimEvent ev, ISimContext ctx)
+    {
+        switch (ev.Kind)
+        {
+            case KindSgi:
+                Signal(ctx, Gic.Raise((int)(ev.Arg & 0xFFFF), (int)(ev.Arg >> 16)), costs.Sgi);
+                break;
+            case KindSpi:
+                Signal(ctx, Gic.Raise((int)ev.Arg), costs.Spi);
+                break;
+            case KindAcknowledge:
+                int cpu = CpuOf(ev.Source);
+                ctx.Send(ev.Source, KindAcknowledged, Gic.Acknowledge(cpu, (InterruptGroup)ev.Arg));
+                break;
+            case KindEoi:
+                int c = CpuOf(ev.Source);
+                if (!Gic.EndOfInterrupt(c, (int)ev.Arg)) throw new InvalidOperationException($"CPU {c} EOIed INTID {ev.Arg}, which is not its active interrupt");
+                Signal(ctx, c, SimTime.Zero); // something less urgent may be waiting
+                break;
+            default:
+                throw new InvalidOperationException($"GicActor got event kind {ev.Kind}");
+        }
+    }
+
+    private void Signal(ISimContext ctx, int cpu, SimTime delay)
+    {
+        foreach (var group in new[] { InterruptGroup.Group0, InterruptGroup.Group1Secure, InterruptGroup.Group1NonSecure })
+            if (Gic.HighestPending(cpu, group) is { } intid) { ctx.Send(peOfCpu[cpu], KindSignal, intid, extraDelay: delay); return; }
+    }
+
+    private int CpuOf(int component)
+    {
+        int cpu = Array.IndexOf(peOfCpu, component);
+        return cpu >= 0 ? cpu : throw new InvalidOperationException($"component {component} is not a CPU's PE");
+    }
+}
