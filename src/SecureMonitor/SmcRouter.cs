@@ -1,0 +1,21 @@
+namespace VirtCca.SecureMonitor;
+
+/// <summary>Where the EL3 monitor sends an SMC, by SMCCC function-id range.</summary>
+public enum SmcTarget { Tmm, PsciFirmware, Unknown }
+
+/// <summary>SMC dispatch at EL3: the RMI/RSI range to the TMM, PSCI to the firmware, anything else SMC_UNKNOWN.</summary>
+public static class SmcRouter
+{
+    public const ulong SmcUnknown = ulong.MaxValue;
+
+    /// <summary>RMI (0x150..0x18F) and RSI (0x190..0x1AF) of the standard secure service range, SMC64.</summary>
+    public const ulong TmmFirst = 0xC4000150, TmmLast = 0xC40001AF;
+
+    public static SmcTarget Route(ulong fid)
+    {
+        ulong f = fid & ~(1UL << 16); // SMCCC v1.3 SVE hint
+        if (f is >= TmmFirst and <= TmmLast) return SmcTarget.Tmm;
+        if (f is >= 0x84000000 and <= 0x8400001F or >= 0xC4000000 and <= 0xC400001F) return SmcTarget.PsciFirmware;
+        return SmcTarget.Unknown;
+    }
+}
