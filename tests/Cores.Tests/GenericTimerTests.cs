@@ -50,12 +50,6 @@ public sealed class GenericTimerTests
         }
     }
 
-    private sealed class Model(Topology t, Func<int, Component> create) : ISimulationModel
-    {
-        public string Name => "timer";
-        public Topology Topology { get; } = t;
-        public Component CreateComponent(int id) => create(id);
-    }
 
     [Fact]
     public async Task The_timer_ppi_reaches_the_pe_at_the_exact_time_on_both_engines()
@@ -67,7 +61,7 @@ public sealed class GenericTimerTests
             var b = new Topology.Builder();
             int pe = b.Add("pe0"), g = b.Add("gic");
             b.Link(pe, g, SimTime.FromNanoseconds(20));
-            var model = new Model(b.Build(), id => id == pe ? new TimerPe(g, log) : new GicActor(new Gicv3(1), [pe], new GicCosts(SgiCycles: 0)));
+            var model = new FactoryModel("test", b.Build(), id => id == pe ? new TimerPe(g, log) : new GicActor(new Gicv3(1), [pe], new GicCosts(SgiCycles: 0)));
             if (engine == "sequential") SequentialEngine.Run(model, new KernelSettings());
             else
             {

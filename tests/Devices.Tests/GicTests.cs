@@ -69,20 +69,14 @@ public sealed class GicActorTests : IDisposable
         }
     }
 
-    private sealed class Model(Topology t, Func<int, Component> create) : ISimulationModel
-    {
-        public string Name => "gic";
-        public Topology Topology { get; } = t;
-        public Component CreateComponent(int id) => create(id);
-    }
 
-    private static (Model, List<string>) Build()
+    private static (FactoryModel, List<string>) Build()
     {
         var log = new List<string>();
         var b = new Topology.Builder();
         int pe0 = b.Add("pe0"), pe1 = b.Add("pe1"), g = b.Add("gic");
         b.Link(pe0, g, SimTime.FromNanoseconds(100)).Link(pe1, g, SimTime.FromNanoseconds(100));
-        return (new Model(b.Build(), id => id == g ? new GicActor(new Gicv3(2), [pe0, pe1], new GicCosts()) : new Pe(g, id == pe0, log)), log);
+        return (new FactoryModel("test", b.Build(), id => id == g ? new GicActor(new Gicv3(2), [pe0, pe1], new GicCosts()) : new Pe(g, id == pe0, log)), log);
     }
 
     [Fact]

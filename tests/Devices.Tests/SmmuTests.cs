@@ -33,14 +33,8 @@ public sealed class SmmuTests : IDisposable
         }
     }
 
-    private sealed class Model(Topology t, Func<int, Component> create) : ISimulationModel
-    {
-        public string Name => "dma";
-        public Topology Topology { get; } = t;
-        public Component CreateComponent(int id) => create(id);
-    }
 
-    private static (Model, List<string>, Func<SmmuActor>, Func<TzascActor>) Build()
+    private static (FactoryModel, List<string>, Func<SmmuActor>, Func<TzascActor>) Build()
     {
         var log = new List<string>();
         SmmuActor? smmu = null;
@@ -55,7 +49,7 @@ public sealed class SmmuTests : IDisposable
             new() { Tag = 3, Stream = 1, Iova = 0x10, Size = 1 },                                      // NS read: refused too (IOTLB hit now)
             new() { Tag = 4, Stream = 3, Iova = 0, Size = 1 },                                         // no stream table entry
         ];
-        var model = new Model(b.Build(), id =>
+        var model = new FactoryModel("test", b.Build(), id =>
         {
             if (id == dev) return new Device(s, script, log);
             if (id == s)

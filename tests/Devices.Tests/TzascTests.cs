@@ -72,14 +72,8 @@ public sealed class TzascActorTests : IDisposable
         }
     }
 
-    private sealed class Model(Topology t, Func<int, Component> create) : ISimulationModel
-    {
-        public string Name => "tzasc";
-        public Topology Topology { get; } = t;
-        public Component CreateComponent(int id) => create(id);
-    }
 
-    private static (Model, List<string>, Func<TzascActor>) Build()
+    private static (FactoryModel, List<string>, Func<TzascActor>) Build()
     {
         var log = new List<string>();
         TzascActor? tz = null;
@@ -96,7 +90,7 @@ public sealed class TzascActorTests : IDisposable
             (TzascActor.KindRead, new MemRead { Tag = 5, Address = Secret, Size = 2, Secure = false }),
             (TzascActor.KindRead, new MemRead { Tag = 6, Address = Secret, Size = 2, Secure = true }),
         ];
-        var model = new Model(b.Build(), id => id == pe ? new Requester(t, script, log)
+        var model = new FactoryModel("test", b.Build(), id => id == pe ? new Requester(t, script, log)
             : tz = new TzascActor(new Tzc400(), new SparseDram(), new TzascCosts(CheckCycles: 4)));
         return (model, log, () => tz!);
     }

@@ -23,7 +23,7 @@ public sealed class KernelRuleTests(ActorSystemFixture fx) : IClassFixture<Actor
         b.Link(a0, r, SimTime.FromNanoseconds(3)).Link(a1, r, SimTime.FromNanoseconds(2));
         var topology = b.Build();
         Assert.Equal(SimTime.FromNanoseconds(2), topology.Lookahead);
-        var model = new ScriptedModel(topology, id => id switch
+        var model = new FactoryModel("scripted", topology, id => id switch
         {
             0 => new Sender((2, 11, 1000), (2, 10, 0)),
             1 => new Sender((2, 20, 1000), (2, 21, 2000)),
@@ -53,7 +53,7 @@ public sealed class KernelRuleTests(ActorSystemFixture fx) : IClassFixture<Actor
         var b = new Topology.Builder();
         int x = b.Add("x"), y = b.Add("y"), z = b.Add("z");
         b.Link(x, y, SimTime.FromNanoseconds(1));
-        var model = new ScriptedModel(b.Build(), id => id == 0 ? new Sender((2, 1, 0)) : new Recorder());
+        var model = new FactoryModel("scripted", b.Build(), id => id == 0 ? new Sender((2, 1, 0)) : new Recorder());
         var ex = Assert.Throws<SimulationException>(() => SequentialEngine.Run(model, Settings));
         Assert.Contains("no link", ex.Message);
         Assert.Throws<SimulationException>(() => LocalEngine.Run(model, Settings with { Quantum = new SimTime(10) }, fx.System));
@@ -67,7 +67,7 @@ public sealed class KernelRuleTests(ActorSystemFixture fx) : IClassFixture<Actor
         var b = new Topology.Builder();
         b.Add("ticker");
         var topology = b.Build(SimTime.FromNanoseconds(1));
-        var model = new ScriptedModel(topology, _ => new Ticker());
+        var model = new FactoryModel("scripted", topology, _ => new Ticker());
         var s = new KernelSettings { EndTime = new SimTime(1_000 * Ticker.Second), Partitions = 1, Threads = 1 };
         var r = LocalEngine.Run(model, s, fx.System);
         Assert.Equal(1000, r.Events);
@@ -87,7 +87,7 @@ public sealed class KernelRuleTests(ActorSystemFixture fx) : IClassFixture<Actor
     {
         var b = new Topology.Builder();
         b.Add("bad");
-        var model = new ScriptedModel(b.Build(SimTime.FromNanoseconds(1)), _ => new Throws());
+        var model = new FactoryModel("scripted", b.Build(SimTime.FromNanoseconds(1)), _ => new Throws());
         var ex = Assert.Throws<SimulationException>(() => LocalEngine.Run(model, new KernelSettings { EndTime = new SimTime(10_000) }, fx.System));
         Assert.Contains("component 0 (bad)", ex.Message);
         Assert.Contains("t=5 ps", ex.Message);

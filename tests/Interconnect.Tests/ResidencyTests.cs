@@ -69,14 +69,14 @@ public sealed class ResidencyTests(ActorSystemFixture fx) : IClassFixture<ActorS
         public override void Handle(in SimEvent ev, ISimContext ctx) { }
     }
 
-    private static (ScriptedModel Model, List<string> Log, Func<ToyVcpu> Vcpu) Build(bool samePartition)
+    private static (FactoryModel Model, List<string> Log, Func<ToyVcpu> Vcpu) Build(bool samePartition)
     {
         var log = new List<string>();
         ToyVcpu? vcpu = null;
         var b = new Topology.Builder();
         int pe = b.Add("pe0", 0), v = b.Add("vcpu0", samePartition ? 0 : 1), dev = b.Add("device", 2);
         b.Link(dev, pe, new SimTime(100)).Link(pe, v, new SimTime(100));
-        var model = new ScriptedModel(b.Build(), id => id switch
+        var model = new FactoryModel("scripted", b.Build(), id => id switch
         {
             0 => new ToyPe(v, log),
             1 => vcpu = new ToyVcpu(),

@@ -1,13 +1,5 @@
 namespace VirtCca.Interconnect.Tests;
 
-/// <summary>A model built from explicit components and links, for hand-computed scenarios.</summary>
-internal sealed class ScriptedModel(Topology topology, Func<int, Component> create) : ISimulationModel
-{
-    public string Name => "scripted";
-    public Topology Topology { get; } = topology;
-    public Component CreateComponent(int id) => create(id);
-}
-
 /// <summary>Remembers every event it is delivered, as "time:source#seq:kind:arg".</summary>
 internal sealed class Recorder : Component
 {

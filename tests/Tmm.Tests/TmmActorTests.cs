@@ -41,14 +41,8 @@ public sealed class TmmActorTests : IDisposable
         }
     }
 
-    private sealed class Model(Topology topology, Func<int, Component> create) : ISimulationModel
-    {
-        public string Name => "tmm";
-        public Topology Topology { get; } = topology;
-        public Component CreateComponent(int id) => create(id);
-    }
 
-    private static (Model, List<string>, Func<TmmActor>) Build()
+    private static (FactoryModel, List<string>, Func<TmmActor>) Build()
     {
         var log = new List<string>();
         TmmActor? tmm = null;
@@ -56,7 +50,7 @@ public sealed class TmmActorTests : IDisposable
         int host = b.Add("pe0"), t = b.Add("tmm");
         b.Link(host, t, SimTime.FromNanoseconds(400)); // stands for the world switch the monitor charges
         ulong[][] calls = [[RmiFid.Version, 0x10000], [RmiFid.GranuleDelegate, 0x8000_0000], [RmiFid.GranuleDelegate, 0x8000_0000], [0xC4000156]];
-        var model = new Model(b.Build(), id => id == host ? new Host(t, calls, log) : tmm = new TmmActor(new Rmm(), new TmmCosts()));
+        var model = new FactoryModel("test", b.Build(), id => id == host ? new Host(t, calls, log) : tmm = new TmmActor(new Rmm(), new TmmCosts()));
         return (model, log, () => tmm!);
     }
 
