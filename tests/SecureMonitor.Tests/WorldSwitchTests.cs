@@ -12,6 +12,12 @@ public sealed class SmcRouterTests
     [InlineData(0xC4000003UL, SmcTarget.PsciFirmware)]   // CPU_ON (SMC64)
     [InlineData(0xC40001B0UL, SmcTarget.Unknown)]        // RMM <-> EL3 interface: not host visible
     [InlineData(0x82000000UL, SmcTarget.Unknown)]        // SiP service
+    [InlineData(0xC400018FUL, SmcTarget.Tmm)]            // last RMI function id
+    [InlineData(0xC400014FUL, SmcTarget.Unknown)]        // just below the RMI range
+    [InlineData(0x8400001FUL, SmcTarget.PsciFirmware)]   // last PSCI SMC32 id
+    [InlineData(0x84000020UL, SmcTarget.Unknown)]
+    [InlineData(0xC400001FUL, SmcTarget.PsciFirmware)]   // last PSCI SMC64 id
+    [InlineData(0xC4000020UL, SmcTarget.Unknown)]
     public void Routes_by_smccc_range(ulong fid, SmcTarget target) => Assert.Equal(target, SmcRouter.Route(fid));
 }
 
@@ -56,5 +62,32 @@ public sealed class WorldSwitchTests
     public void The_baseline_has_no_rmi()
     {
         Assert.Throws<InvalidOperationException>(() => WorldSwitch.RmiCall(PlatformConfiguration.Baseline, Costs));
+        Assert.Throws<InvalidOperationException>(() => WorldSwitch.RsiCall(PlatformConfiguration.Baseline, Costs));
+        Assert.Empty(WorldSwitch.GuestEntryLeg(PlatformConfiguration.Baseline, Costs));
+    }
+
+    [Theory]
+    [InlineData(PlatformConfiguration.VirtccaSel2)]
+    [InlineData(PlatformConfiguration.VirtccaEl3)]
+    public void Every_realm_flow_enters_the_secure_world_once_and_leaves_it_once(PlatformConfiguration config)
+    {
+        var exit = WorldSwitch.GuestExit(config, Costs);
+        Assert.Equal([WorldChange.ToNormal, WorldChange.ToSecure], exit.Where(s => s.Switch != WorldChange.None).Select(s => s.Switch));
+        var rmi = WorldSwitch.RmiCall(config, Costs);
+        Assert.Equal([WorldChange.ToSecure, WorldChange.ToNormal], rmi.Where(s => s.Switch != WorldChange.None).Select(s => s.Switch));
+        Assert.Equal(PeLevel.NsEl2, rmi[^1].Level);
+        // The TMM's own work is what the TmmActor charges; nothing else is.
+        Assert.All(rmi.Concat(exit), s => Assert.Equal(s.ByTmm, s.Name.StartsWith("TMM ", StringComparison.Ordinal)));
+        var tmmLevel = config == PlatformConfiguration.VirtccaSel2 ? PeLevel.SEl2 : PeLevel.El3;
+        Assert.All(rmi.Where(s => s.ByTmm), s => Assert.Equal(tmmLevel, s.Level));
+    }
+
+    [Fact]
+    public void An_rsi_call_is_a_trap_and_the_tmm_s_command_without_a_world_switch()
+    {
+        var steps = WorldSwitch.RsiCall(PlatformConfiguration.VirtccaSel2, Costs);
+        Assert.Equal(530 + 300, WorldSwitch.Total(steps));
+        Assert.All(steps, s => Assert.Equal(WorldChange.None, s.Switch));
+        Assert.Equal(470, WorldSwitch.Total(WorldSwitch.FirmwareCall(Costs)));
     }
 }

@@ -1,0 +1,91 @@
+using VirtCca.Cores.Pe;
+using VirtCca.Cores.Vcpu;
+using VirtCca.Cores.Workloads;
+using VirtCca.Devices.Gic;
+using VirtCca.Devices.Tzasc;
+using VirtCca.Interconnect;
+using VirtCca.SecureMonitor;
+
+namespace VirtCca.Cores.Platform;
+
+/// <summary>
+/// One machine as a kernel model: the GIC, the TZASC with DRAM, the TMM, and one PE per vCPU with
+/// vCPU i pinned to PE i (same placement group, so the PE may drive it directly). Shared parts come
+/// first so that consecutive PEs spread over partitions. The TMM comes from the caller, since the
+/// PE speaks SMC messages to whatever answers them.
+/// </summary>
+public sealed class Machine
+{
+    public const int Gic = 0, Tzasc = 1, Tmm = 2;
+    private const int FirstPe = 3;
+
+    public Machine(PlatformSettings platform, PlatformConfiguration configuration, IReadOnlyList<IReadOnlyList<Op>> programs,
+        Func<Component>? tmm = null, int? pes = null, Func<PeSetup, IExitHandler>? exitHandler = null)
+    {
+        int n = pes ?? programs.Count;
+        if (programs.Count > n) throw new ArgumentException($"{programs.Count} vCPUs need as many PEs, not {n}");
+        if (configuration.HasTmm() && tmm == null) throw new ArgumentException($"{configuration.Name()} needs a TMM component");
+        Platform = platform; Configuration = configuration;
+        Pes = new PeActor[n];
+        Vcpus = new VcpuActor[programs.Count];
+
+        var b = new Topology.Builder();
+        b.Add("gic", n); b.Add("tzasc", n); b.Add("tmm", n);
+        PeIds = new int[n];
+        VcpuIds = new int[programs.Count];
+        for (int i = 0; i < n; i++)
+        {
+            PeIds[i] = b.Add($"pe{i}", i);
+            if (i < programs.Count) VcpuIds[i] = b.Add($"vcpu{i}", i);
+        }
+        var l = platform.Links;
+        for (int i = 0; i < n; i++)
+        {
+            b.Link(PeIds[i], Gic, l.PeGic).Link(PeIds[i], Tzasc, l.PeTzasc).Link(PeIds[i], Tmm, l.PeTmm);
+            for (int j = i + 1; j < n; j++) b.Link(PeIds[i], PeIds[j], l.PePe);
+        }
+        var topology = b.Build();
+
+        var timing = new GuestTiming(platform.FrequencyHz, PlatformSettings.RegimeOf(configuration), platform.Walk,
+            platform.GuestIrqHandlerCycles + platform.GicVirtualEoiCycles);
+        var setups = Enumerable.Range(0, n).Select(i => new PeSetup
+        {
+            Cpu = i, Configuration = configuration, FrequencyHz = platform.FrequencyHz, CntfrqHz = platform.CntfrqHz,
+            WorldSwitch = platform.WorldSwitch, Kvm = platform.Kvm,
+            Vcpu = i < programs.Count ? VcpuIds[i] : -1, Gic = Gic, Tzasc = Tzasc, Tmm = Tmm, TmmLinkLatency = l.PeTmm,
+            PeOfVcpu = PeIds.Take(programs.Count).ToArray(), CpuOfVcpu = Enumerable.Range(0, programs.Count).ToArray(), PeOfCpu = PeIds,
+        }).ToArray();
+
+        Model = new FactoryModel($"machine-{configuration.Name()}", topology, id =>
+        {
+            switch (id)
+            {
+                case Gic: return GicActor = new GicActor(new Gicv3(n), PeIds, platform.GicCosts);
+                case Tzasc: return TzascActor = new TzascActor(new Tzc400(platform.TzascRegions), new SparseDram(), platform.TzascCosts);
+                case Tmm: return tmm?.Invoke() ?? new NoTmm();
+            }
+            int k = Array.IndexOf(PeIds, id);
+            if (k >= 0) return Pes[k] = new PeActor(setups[k], exitHandler?.Invoke(setups[k]));
+            k = Array.IndexOf(VcpuIds, id);
+            return Vcpus[k] = new VcpuActor(k, programs[k], timing);
+        });
+    }
+
+    public PlatformSettings Platform { get; }
+    public PlatformConfiguration Configuration { get; }
+    public FactoryModel Model { get; }
+    public int[] PeIds { get; }
+    public int[] VcpuIds { get; }
+    /// <summary>The components the last run created (the model makes fresh ones for every run).</summary>
+    public PeActor[] Pes { get; }
+    public VcpuActor[] Vcpus { get; }
+    public GicActor? GicActor { get; private set; }
+    public TzascActor? TzascActor { get; private set; }
+
+    /// <summary>Stands in for the TMM in the baseline, where nothing may reach it.</summary>
+    private sealed class NoTmm : Component
+    {
+        public override void Handle(in SimEvent ev, ISimContext ctx) =>
+            throw new InvalidOperationException($"the baseline has no TMM, but component {ev.Source} sent it kind 0x{ev.Kind:X}");
+    }
+}

@@ -1,0 +1,120 @@
+using Akka.Configuration;
+using VirtCca.Cores.Pe;
+using VirtCca.Cores.Translation;
+using VirtCca.Interconnect;
+using VirtCca.SecureMonitor;
+
+namespace VirtCca.Cores.Platform;
+
+/// <summary>
+/// Reads <see cref="PlatformSettings"/> from the `platform` block of a HOCON file such as
+/// HOCON/platforms/kunpeng-64.conf. A key that is absent keeps its default; a key the loader does
+/// not know is an error naming it, so a misspelt cost never silently falls back to a default.
+/// </summary>
+public static class PlatformLoader
+{
+    private static readonly Dictionary<string, string[]> Known = new()
+    {
+        [""] = ["name", "pes", "frequency-hz", "cntfrq-hz", "kvm", "el3", "tmm", "memory", "tzasc", "smmu", "gic", "swiotlb", "cpu", "guest", "links"],
+        ["kvm"] = ["hvc-rt", "mmio-kernel-rt", "mmio-user-rt", "vipi-e2e", "vtimer-latency"],
+        ["el3"] = ["fast-smc-rt", "ctx-swap", "ctx-swap-no-sel2"],
+        ["tmm"] = ["cmd-base", "guest-trap", "exit-marshal", "entry-marshal", "ttt-level", "data-create-4k"],
+        ["memory"] = ["copy-per-byte", "walk-ref-hit", "walk-ref-miss", "nested-refs", "one-stage-refs", "walk-ref-hit-per-mille"],
+        ["tzasc"] = ["regions", "granule", "check", "region-program"],
+        ["smmu"] = ["iotlb-miss", "strict-inval"],
+        ["gic"] = ["psgi", "lr-count", "veoi"],
+        ["swiotlb"] = ["map-unmap", "slot"],
+        ["cpu"] = ["idle-wake"],
+        ["guest"] = ["irq-handler"],
+        ["links"] = ["pe-tmm-ns", "pe-gic-ns", "pe-tzasc-ns", "pe-pe-ns"],
+    };
+
+    /// <summary>Loads a platform file (its `platform` block).</summary>
+    public static PlatformSettings LoadFile(string path) => From(ConfigurationFactory.ParseString(File.ReadAllText(path)).GetConfig("platform")
+        ?? throw new ArgumentException($"{path}: no 'platform' block"));
+
+    public static PlatformSettings From(Config p)
+    {
+        CheckKeys(p);
+        var d = new PlatformSettings();
+        long L(string key, long fallback) => p.HasPath(key) ? p.GetLong(key) : fallback;
+        var ws = new WorldSwitchCosts
+        {
+            KvmHvcRoundTrip = L("kvm.hvc-rt", d.WorldSwitch.KvmHvcRoundTrip),
+            El3FastSmcRoundTrip = L("el3.fast-smc-rt", d.WorldSwitch.El3FastSmcRoundTrip),
+            El3ContextSwap = L("el3.ctx-swap", d.WorldSwitch.El3ContextSwap),
+            El3ContextSwapNoSel2 = L("el3.ctx-swap-no-sel2", d.WorldSwitch.El3ContextSwapNoSel2),
+            TmmCommandBase = L("tmm.cmd-base", d.WorldSwitch.TmmCommandBase),
+            GuestTrap = L("tmm.guest-trap", d.WorldSwitch.GuestTrap),
+            TmmExitMarshal = L("tmm.exit-marshal", d.WorldSwitch.TmmExitMarshal),
+            TmmEntryMarshal = L("tmm.entry-marshal", d.WorldSwitch.TmmEntryMarshal),
+        };
+        var walk = new WalkCosts
+        {
+            NestedReferences = (int)L("memory.nested-refs", d.Walk.NestedReferences),
+            OneStageReferences = (int)L("memory.one-stage-refs", d.Walk.OneStageReferences),
+            ReferenceHitCycles = L("memory.walk-ref-hit", d.Walk.ReferenceHitCycles),
+            ReferenceMissCycles = L("memory.walk-ref-miss", d.Walk.ReferenceMissCycles),
+            ReferenceHitPerMille = (int)L("memory.walk-ref-hit-per-mille", d.Walk.ReferenceHitPerMille),
+        };
+        var links = new MachineLinks
+        {
+            PeTmm = SimTime.FromNanoseconds(L("links.pe-tmm-ns", d.Links.PeTmm.Picoseconds / 1000)),
+            PeGic = SimTime.FromNanoseconds(L("links.pe-gic-ns", d.Links.PeGic.Picoseconds / 1000)),
+            PeTzasc = SimTime.FromNanoseconds(L("links.pe-tzasc-ns", d.Links.PeTzasc.Picoseconds / 1000)),
+            PePe = SimTime.FromNanoseconds(L("links.pe-pe-ns", d.Links.PePe.Picoseconds / 1000)),
+        };
+        var s = d with
+        {
+            Name = p.HasPath("name") ? p.GetString("name") : d.Name,
+            Pes = (int)L("pes", d.Pes),
+            FrequencyHz = L("frequency-hz", d.FrequencyHz),
+            CntfrqHz = L("cntfrq-hz", d.CntfrqHz),
+            WorldSwitch = ws,
+            Kvm = new KvmCosts { MmioKernelRoundTrip = L("kvm.mmio-kernel-rt", d.Kvm.MmioKernelRoundTrip), MmioUserRoundTrip = L("kvm.mmio-user-rt", d.Kvm.MmioUserRoundTrip) },
+            KvmVirtualIpiEndToEndCycles = L("kvm.vipi-e2e", d.KvmVirtualIpiEndToEndCycles),
+            KvmVirtualTimerLatencyCycles = L("kvm.vtimer-latency", d.KvmVirtualTimerLatencyCycles),
+            TmmTableLevelCycles = L("tmm.ttt-level", d.TmmTableLevelCycles),
+            TmmDataCreate4kCycles = L("tmm.data-create-4k", d.TmmDataCreate4kCycles),
+            Walk = walk,
+            CopyPerByteCycles = p.HasPath("memory.copy-per-byte") ? p.GetDouble("memory.copy-per-byte") : d.CopyPerByteCycles,
+            TzascRegions = (int)L("tzasc.regions", d.TzascRegions),
+            TzascGranule = L("tzasc.granule", d.TzascGranule),
+            TzascCheckCycles = L("tzasc.check", d.TzascCheckCycles),
+            TzascRegionProgramCycles = L("tzasc.region-program", d.TzascRegionProgramCycles),
+            SmmuIotlbMissCycles = L("smmu.iotlb-miss", d.SmmuIotlbMissCycles),
+            SmmuStrictInvalidationCycles = L("smmu.strict-inval", d.SmmuStrictInvalidationCycles),
+            GicPhysicalSgiCycles = L("gic.psgi", d.GicPhysicalSgiCycles),
+            GicListRegisters = (int)L("gic.lr-count", d.GicListRegisters),
+            GicVirtualEoiCycles = L("gic.veoi", d.GicVirtualEoiCycles),
+            SwiotlbMapUnmapCycles = L("swiotlb.map-unmap", d.SwiotlbMapUnmapCycles),
+            SwiotlbSlotBytes = (int)L("swiotlb.slot", d.SwiotlbSlotBytes),
+            CpuIdleWakeCycles = L("cpu.idle-wake", d.CpuIdleWakeCycles),
+            GuestIrqHandlerCycles = L("guest.irq-handler", d.GuestIrqHandlerCycles),
+            Links = links,
+        };
+        Validate(s);
+        return s;
+    }
+
+    private static void CheckKeys(Config p)
+    {
+        foreach (var (section, keys) in Known)
+        {
+            if (section.Length > 0 && !p.HasPath(section)) continue;
+            var obj = (section.Length == 0 ? p : p.GetConfig(section)).Root.GetObject();
+            foreach (var key in obj.Items.Keys)
+                if (!keys.Contains(key))
+                    throw new ArgumentException($"platform.{(section.Length > 0 ? section + "." : "")}{key}: unknown setting (known: {string.Join(", ", keys)})");
+        }
+    }
+
+    private static void Validate(PlatformSettings s)
+    {
+        if (s.Pes < 1) throw new ArgumentException($"platform.pes: {s.Pes} must be at least 1");
+        if (s.FrequencyHz <= 0) throw new ArgumentException($"platform.frequency-hz: {s.FrequencyHz} must be positive");
+        if (s.CntfrqHz <= 0 || 1_000_000_000_000 % s.CntfrqHz != 0)
+            throw new ArgumentException($"platform.cntfrq-hz: {s.CntfrqHz} must divide 10^12 so that counter ticks are whole picoseconds");
+        if (s.Walk.ReferenceHitPerMille is < 0 or > 1000) throw new ArgumentException("platform.memory.walk-ref-hit-per-mille: 0..1000");
+    }
+}

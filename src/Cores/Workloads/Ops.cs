@@ -1,0 +1,37 @@
+namespace VirtCca.Cores.Workloads;
+
+/// <summary>
+/// One operation of a vCPU's workload program (ARCHITECTURE §5): programs are data, read from HOCON
+/// by <see cref="WorkloadReader"/>, and run by the vCPU's <see cref="ProgramRunner"/>.
+/// </summary>
+public abstract record Op;
+
+/// <summary>Computes for <paramref name="Cycles"/>, taking <paramref name="TlbMissesPerThousandCycles"/> TLB misses per 1,000 cycles (each walks the regime's page tables).</summary>
+public sealed record Compute(long Cycles, int TlbMissesPerThousandCycles = 0) : Op;
+
+/// <summary>A load or store that goes to memory through the TZASC; the guest stalls until it returns.</summary>
+public sealed record Touch(ulong Address, int Bytes = 64, bool Write = false) : Op;
+
+/// <summary>A device register access: a stage-2 data abort that KVM emulates in the kernel, or in the VMM when not <paramref name="InKernel"/>.</summary>
+public sealed record Mmio(ulong Address, bool Write = false, bool InKernel = true) : Op;
+
+/// <summary>HVC to the host.</summary>
+public sealed record Hypercall(ulong Function = 0) : Op;
+
+/// <summary>An RSI call (SMC from a realm to the TMM). In the baseline KVM traps the SMC and answers SMC_UNKNOWN.</summary>
+public sealed record RsiCall(ulong Fid) : Op;
+
+/// <summary>Writes ICC_SGI1R_EL1 to send SGI <paramref name="Intid"/> to vCPU <paramref name="TargetVcpu"/> (a trapped system-register access).</summary>
+public sealed record SendIpi(int TargetVcpu, int Intid = 1) : Op;
+
+/// <summary>One WFI instruction: traps to KVM, which blocks the vCPU until a virtual interrupt is pending.</summary>
+public sealed record Wfi : Op;
+
+/// <summary>Arms the virtual timer <paramref name="Ticks"/> counter ticks from now (CNTV_CVAL, CNTV_CTL: no trap).</summary>
+public sealed record ArmTimer(long Ticks) : Op;
+
+/// <summary>Waits (WFI in a loop) until the guest has taken an interrupt it has not waited for yet.</summary>
+public sealed record WaitInterrupt : Op;
+
+/// <summary>Runs <paramref name="Body"/> <paramref name="Count"/> times.</summary>
+public sealed record Loop(int Count, IReadOnlyList<Op> Body) : Op;
