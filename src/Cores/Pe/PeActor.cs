@@ -117,9 +117,8 @@ public sealed partial class PeActor : Component
                     return;
                 case ActivityKind.Halted:
                     Ledger.ChargeUntil(TimeCategory.Guest, ctx.Now.Picoseconds);
-                    _halted = true;
+                    _halted = true; // the vCPU stays where it stopped; the PE idles from here
                     Mode = PeMode.Idle;
-                    Level = PeLevel.NsEl2;
                     return;
             }
             if (!Perform(ctx, a.Op!)) return;
