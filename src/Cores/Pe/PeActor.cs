@@ -87,7 +87,9 @@ public sealed partial class PeActor : Component
             case SmcKinds.Reply: OnTmmReply(ctx, SmcReply.Parser.ParseFrom(ev.Data ?? [])); break;
             case GicActor.KindSignal:
                 ctx.Send(_s.Gic, GicActor.KindAcknowledge, (long)InterruptGroup.Group1NonSecure);
-                InterruptGuest(ctx);
+                // KVM kicks only a vCPU in guest mode with something to inject; one that has meanwhile
+                // woken and taken its interrupts would not have been kicked, so it keeps running.
+                if (ev.Arg != PeKinds.KickSgi || _vcpu is { HasPending: true }) InterruptGuest(ctx);
                 break;
             case GicActor.KindAcknowledged:
                 if (ev.Arg != 1023) ctx.Send(_s.Gic, GicActor.KindEoi, ev.Arg);
@@ -186,6 +188,7 @@ public sealed partial class PeActor : Component
         if (Mode != PeMode.Guest) return;
         _vcpu!.Progress(ctx.Now.Picoseconds - _segmentStart);
         _token++;
+        Stats.LastIrqExit = ctx.Now;
         TakeExit(ctx, new GuestExit(ExitReason.Irq, _vcpu.Index));
     }
 
@@ -242,5 +245,5 @@ public sealed class PeStats
     public readonly long[] Exits = new long[Enum.GetValues<ExitReason>().Length];
     public long ExitsTotal => Exits.Sum();
     public long RsiCalls, HostSmcs, IpisSent, TimerFires, Entries;
-    public SimTime LastTimerFire;
+    public SimTime LastTimerFire, LastIrqExit;
 }

@@ -22,6 +22,8 @@ public sealed class VcpuActor(int index, IReadOnlyList<Op> program, GuestTiming 
     public GuestTiming Timing { get; } = timing;
     public GuestContext Context { get; } = new();
     public long InterruptsTaken { get; private set; }
+    /// <summary>Interrupts taken, by virtual INTID.</summary>
+    public SortedDictionary<int, long> InterruptsByIntid { get; } = new();
     public long ComputePicoseconds { get; private set; }
     public long MemoryFaults { get; set; }
     public long OpsRetired => _runner.Retired;
@@ -79,6 +81,7 @@ public sealed class VcpuActor(int index, IReadOnlyList<Op> program, GuestTiming 
         {
             int intid = Context.PendingVirtual.Min;
             Context.PendingVirtual.Remove(intid);
+            InterruptsByIntid[intid] = InterruptsByIntid.GetValueOrDefault(intid) + 1;
             Context.ListRegisters[n++] = new ListRegister((uint)intid, 0xA0, InterruptGroup.Group1NonSecure, ListRegisterState.Pending);
         }
         InterruptsTaken += n;
