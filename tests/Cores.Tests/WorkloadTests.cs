@@ -1,0 +1,64 @@
+using Akka.Configuration;
+using VirtCca.Cores.Workloads;
+
+namespace VirtCca.Cores.Tests;
+
+public sealed class WorkloadTests
+{
+    [Fact]
+    public void A_program_is_read_from_hocon()
+    {
+        var c = ConfigurationFactory.ParseString("""
+            program = [
+              { op = compute, cycles = 20000, tlb-misses-per-1000-cycles = 2 }
+              { op = loop, count = 3, body = [ { op = hypercall }, { op = send-ipi, target = 1, intid = 5 } ] }
+              { op = touch, address = "0x8000_0000", bytes = 128, write = true }
+              { op = mmio, address = 150994944, write = true, in-kernel = false }
+              { op = rsi-call, fid = "0xC4000190" }
+              { op = arm-timer, ticks = 700 }
+              { op = wfi }
+              { op = wait-interrupt }
+            ]
+            """);
+        var p = WorkloadReader.Read(c);
+        Assert.Equal(8, p.Count);
+        Assert.Equal(new Compute(20_000, 2), p[0]);
+        var loop = Assert.IsType<Loop>(p[1]);
+        Assert.Equal(3, loop.Count);
+        Assert.Equal([new Hypercall(), new SendIpi(1, 5)], loop.Body);
+        Assert.Equal(new Touch(0x8000_0000, 128, true), p[2]);
+        Assert.Equal(new Mmio(0x0900_0000, true, false), p[3]);
+        Assert.Equal(new RsiCall(0xC4000190), p[4]);
+        Assert.Equal(new ArmTimer(700), p[5]);
+        Assert.IsType<Wfi>(p[6]);
+        Assert.IsType<WaitInterrupt>(p[7]);
+    }
+
+    [Theory]
+    [InlineData("program = [ { op = jump } ]", "program[0]: unknown op 'jump'")]
+    [InlineData("program = [ { op = compute } ]", "program[0]: missing 'cycles'")]
+    [InlineData("program = [ { op = loop, count = 2, body = [ { op = touch, address = \"0xZZ\" } ] } ]", "program[0].body[0].address")]
+    [InlineData("program = [ { op = compute, cycles = -5 } ]", "must not be negative")]
+    [InlineData("program = 5", "program: expected a list")]
+    public void Mistakes_name_the_operation(string hocon, string message)
+    {
+        var ex = Assert.Throws<ArgumentException>(() => WorkloadReader.Read(ConfigurationFactory.ParseString(hocon)));
+        Assert.Contains(message, ex.Message);
+    }
+
+    [Fact]
+    public void The_runner_unrolls_nested_loops_and_skips_empty_ones()
+    {
+        var r = new ProgramRunner([
+            new Loop(2, [new Hypercall(1), new Loop(2, [new Hypercall(2)]), new Loop(0, [new Hypercall(9)])]),
+            new Loop(3, []),
+            new Hypercall(3),
+        ]);
+        var seen = new List<ulong>();
+        while (r.Current is Hypercall h) { seen.Add(h.Function); r.Complete(); }
+        Assert.Null(r.Current);
+        Assert.Equal([1UL, 2, 2, 1, 2, 2, 3], seen);
+        Assert.Equal(7, r.Retired);
+        Assert.Throws<InvalidOperationException>(r.Complete);
+    }
+}
