@@ -23,6 +23,12 @@ public sealed partial class PeActor
     private bool _waitingTmm;
     private readonly Queue<(int From, SmcRequest Call)> _hostCalls = new();
     private (int From, SmcRequest Call, PsciResult Psci) _hostCall;
+    private readonly Step[] _kvmStep = new Step[1];
+    private IReadOnlyList<Step>? _exitLeg, _entryLeg;
+
+    // A PE's flows never change, so it builds each once rather than once per exit.
+    private IReadOnlyList<Step> ExitLeg => _exitLeg ??= WorldSwitch.GuestExitLeg(_s.Configuration, _s.WorldSwitch);
+    private IReadOnlyList<Step> EntryLeg => _entryLeg ??= WorldSwitch.GuestEntryLeg(_s.Configuration, _s.WorldSwitch);
 
     private void RunFlow(ISimContext ctx, IReadOnlyList<Step> steps, int tmmKind, byte[]? tmmData, TmmPurpose purpose, After after)
     {
@@ -93,7 +99,8 @@ public sealed partial class PeActor
                 break;
             case After.KvmHandles:
                 _outcome = _handler.Handle(_exit, _vcpu!);
-                RunFlow(ctx, [WorldSwitch.KvmHandling(_outcome.Cycles)], 0, null, TmmPurpose.None, After.KvmDone);
+                _kvmStep[0] = WorldSwitch.KvmHandling(_outcome.Cycles);
+                RunFlow(ctx, _kvmStep, 0, null, TmmPurpose.None, After.KvmDone);
                 break;
             case After.KvmDone:
                 if (_outcome.Ipi is { } ipi) SendVirtualIrq(ctx, ipi.Vcpu, ipi.Intid);
@@ -126,7 +133,7 @@ public sealed partial class PeActor
     private void Enter(ISimContext ctx)
     {
         _outcome = default;
-        var steps = WorldSwitch.GuestEntryLeg(_s.Configuration, _s.WorldSwitch);
+        var steps = EntryLeg;
         byte[]? data = _s.Configuration.HasTmm()
             ? new SmcRequest { Fid = RecEnterFid, World = World.NonSecure, Vcpu = (uint)_vcpu!.Index }.ToByteArray()
             : null;
@@ -141,7 +148,7 @@ public sealed partial class PeActor
         byte[]? data = _s.Configuration.HasTmm()
             ? new RealmExit { Vcpu = (uint)exit.Vcpu, Reason = (uint)exit.Reason, Far = exit.Reason == ExitReason.Mmio ? exit.Address : 0 }.ToByteArray()
             : null;
-        RunFlow(ctx, WorldSwitch.GuestExitLeg(_s.Configuration, _s.WorldSwitch), SmcKinds.RealmExit, data, TmmPurpose.RealmExit, After.KvmHandles);
+        RunFlow(ctx, ExitLeg, SmcKinds.RealmExit, data, TmmPurpose.RealmExit, After.KvmHandles);
     }
 
     private void QueueHostSmc(ISimContext ctx, int from, SmcRequest call)

@@ -80,8 +80,8 @@ public sealed partial class PeActor : Component
                 break;
             case PeKinds.PowerOn when Mode == PeMode.Off:
                 Ledger.ChargeUntil(TimeCategory.Idle, ctx.Now.Picoseconds);
-                Mode = PeMode.Idle;
-                if (_vcpu != null && !_halted) Enter(ctx);
+                Stats.PowerOns++;
+                NextHostWork(ctx);
                 break;
             case PeKinds.PowerOn: break;
             case SmcKinds.Reply: OnTmmReply(ctx, SmcReply.Parser.ParseFrom(ev.Data ?? [])); break;
@@ -244,6 +244,6 @@ public sealed class PeStats
 {
     public readonly long[] Exits = new long[Enum.GetValues<ExitReason>().Length];
     public long ExitsTotal => Exits.Sum();
-    public long RsiCalls, HostSmcs, IpisSent, TimerFires, Entries;
+    public long RsiCalls, HostSmcs, IpisSent, TimerFires, Entries, PowerOns;
     public SimTime LastTimerFire, LastIrqExit;
 }
