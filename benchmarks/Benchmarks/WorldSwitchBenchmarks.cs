@@ -52,7 +52,7 @@ public class WorldSwitchBenchmarks
 
     private static long Check(RunResult r) => r.Events > 0 ? r.Events : throw new InvalidOperationException("nothing ran");
 
-    /// <summary>Answers every TMM message after its configured cost (the real TmmActor speaks RmiCall; see the Cores tests' stand-in).</summary>
+    /// <summary>Answers every TMM message after its configured cost (the real TmmActor does not run PE-driven REC_ENTER and realm exits yet).</summary>
     private sealed class FixedCostTmm(WorldSwitchCosts c) : Component
     {
         public override void Handle(in SimEvent ev, ISimContext ctx)

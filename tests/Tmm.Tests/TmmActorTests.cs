@@ -4,7 +4,8 @@ using Google.Protobuf;
 using VirtCca.Interconnect;
 using VirtCca.Interconnect.Engine;
 using VirtCca.Tmm.Actor;
-using VirtCca.Tmm.Protocol;
+using VirtCca.SecureMonitor;
+using VirtCca.SecureMonitor.Protocol;
 using VirtCca.Tmm.Rmi;
 
 namespace VirtCca.Tmm.Tests;
@@ -30,12 +31,12 @@ public sealed class TmmActorTests : IDisposable
             if (ev.Kind == 1)
             {
                 var c = calls[ev.Arg];
-                var call = new RmiCall { Fid = c[0], X1 = c.Length > 1 ? c[1] : 0 };
-                ctx.Send(tmm, TmmActor.KindRmiCall, data: call.ToByteArray());
+                var call = new SmcRequest { Fid = c[0], X1 = c.Length > 1 ? c[1] : 0 };
+                ctx.Send(tmm, SmcKinds.Request, data: call.ToByteArray());
             }
             else
             {
-                var r = RmiReturn.Parser.ParseFrom(ev.Data);
+                var r = SmcReply.Parser.ParseFrom(ev.Data);
                 log.Add($"{ev.Time}:{r.Fid:X}:{r.X0:X}:{r.X1:X}:{r.TmmPicoseconds}");
             }
         }
