@@ -76,18 +76,14 @@ public class TmmBenchmarks
     [Benchmark]
     public ulong RecEnterExit()
     {
-        _entered.SetGuestProgram(_enteredRec, new GuestProgram(new GuestStep.Interrupt()));
-        return _entered.HostSmc(RmiFid.RecEnter, _enteredRec, _enteredRun).X0;
+        _rmm.SetGuestProgram(_rec, new GuestProgram(new GuestStep.Interrupt()));
+        return _rmm.HostSmc(RmiFid.RecEnter, _rec, _run).X0;
     }
-
-    private Rmm _entered = null!;
-    private ulong _enteredRec, _enteredRun;
 
     [GlobalSetup(Target = nameof(RecEnterExit))]
     public void SetupEnter()
     {
         Setup();
-        Check(_rmm.HostSmc(RmiFid.RealmActivate, _rd));
-        (_entered, _enteredRec, _enteredRun) = (_rmm, _rec, _run);
+        Check(_rmm.HostSmc(RmiFid.RealmActivate, _rd)); // REC_ENTER needs an ACTIVE Realm; DATA_CREATE a NEW one
     }
 }

@@ -19,7 +19,8 @@ public enum AccessOutcome
 /// <summary>The resolved target of a normal access: a secure address or a normal-world one.</summary>
 public readonly record struct AccessTarget(bool Secure, ulong Address);
 
-public sealed partial class RealmMemoryResolver
+/// <summary>Resolves Realm accesses against its RTTs.</summary>
+public static class RealmMemoryResolver
 {
     /// <summary>Resolves a Realm data access to IPA <paramref name="ipa"/>; <paramref name="dataGranule"/> maps a DATA granule PA to its secure backing.</summary>
     public static AccessOutcome Resolve(Realm realm, ulong ipa, Func<ulong, ulong> dataGranule, Func<ulong, bool> hostOwns, out AccessTarget target)
