@@ -7,6 +7,6 @@ public static class SmcKinds
     public const int Request = 0x5100;
     /// <summary>TMM → PE: an <see cref="Protocol.SmcReply"/>.</summary>
     public const int Reply = 0x5101;
-    /// <summary>PE → TMM: a <see cref="Protocol.RealmExit"/>.</summary>
-    public const int RealmExit = 0x5102;
+    /// <summary>PE → TMM: a <see cref="Protocol.RealmTrap"/> from the Realm the PE runs; answered with an <see cref="Protocol.SmcReply"/>.</summary>
+    public const int RealmTrap = 0x5102;
 }

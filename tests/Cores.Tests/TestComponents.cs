@@ -7,9 +7,9 @@ using VirtCca.SecureMonitor.Protocol;
 namespace VirtCca.Cores.Tests;
 
 /// <summary>
-/// Test-only stand-in for the machine's TMM: answers every SMC request and realm exit after a fixed,
-/// configured cost (REC_ENTER: entry marshalling, a realm exit: exit marshalling, anything else:
-/// the command base), with X0 = RMI_SUCCESS.
+/// Test-only stand-in for the machine's TMM: answers every SMC request and realm trap after a fixed,
+/// configured cost (REC_ENTER: entry marshalling, a realm trap or RSI_HOST_CALL: exit marshalling and
+/// an exit record of the trap's kind, anything else: the command base), with X0 = RMI_SUCCESS.
 /// </summary>
 internal sealed class TmmStandIn(WorldSwitchCosts costs, long hz = 2_600_000_000) : Component
 {
@@ -17,19 +17,34 @@ internal sealed class TmmStandIn(WorldSwitchCosts costs, long hz = 2_600_000_000
 
     public override void Handle(in SimEvent ev, ISimContext ctx)
     {
-        (ulong fid, long cycles) = ev.Kind switch
+        var reply = new SmcReply();
+        long cycles;
+        if (ev.Kind == SmcKinds.RealmTrap)
         {
-            SmcKinds.RealmExit => (PeActor.RecEnterFid, costs.TmmExitMarshal),
-            SmcKinds.Request => SmcRequest.Parser.ParseFrom(ev.Data ?? []) is var r && r.Fid == PeActor.RecEnterFid
-                ? (r.Fid, costs.TmmEntryMarshal)
-                : (r.Fid, costs.TmmCommandBase),
-            _ => throw new InvalidOperationException($"TMM stand-in got kind 0x{ev.Kind:X}"),
-        };
+            (reply.Fid, cycles, reply.RecExit) = (PeActor.RecEnterFid, costs.TmmExitMarshal, ExitOf(RealmTrap.Parser.ParseFrom(ev.Data ?? [])));
+        }
+        else if (ev.Kind == SmcKinds.Request)
+        {
+            var r = SmcRequest.Parser.ParseFrom(ev.Data ?? []);
+            (reply.Fid, cycles) = (r.Fid, r.Fid == PeActor.RecEnterFid ? costs.TmmEntryMarshal : costs.TmmCommandBase);
+            if (r.Fid == PeActor.RsiHostCall) (cycles, reply.RecExit) = (costs.TmmExitMarshal, new RecExitRecord { Reason = 5 });
+            if (r.Fid == 0xC4000150) reply.X1 = 0x10000;
+        }
+        else throw new InvalidOperationException($"TMM stand-in got kind 0x{ev.Kind:X}");
         var cost = SimTime.FromCycles(cycles, hz);
-        Log.Add($"{ev.Time}:{ev.Kind:X}:{fid:X}");
-        var reply = new SmcReply { Fid = fid, X0 = 0, X1 = fid == 0xC4000150 ? 0x10000UL : 0, TmmPicoseconds = cost.Picoseconds };
+        Log.Add($"{ev.Time}:{ev.Kind:X}:{reply.Fid:X}");
+        reply.TmmPicoseconds = cost.Picoseconds;
         ctx.Send(ev.Source, SmcKinds.Reply, ev.Arg, reply.ToByteArray(), cost);
     }
+
+    /// <summary>The exit record a TMM writes for each kind of trap (RMM v1.0 §5.2), reduced to what KVM dispatches on.</summary>
+    private static RecExitRecord ExitOf(RealmTrap t) => t.Kind switch
+    {
+        TrapKind.TrapDataAbort => new() { Reason = 0, Esr = 0x24UL << 26 | 1UL << 24 | (t.Write ? 1UL << 6 : 0), Hpfar = t.Address >> 8 },
+        TrapKind.TrapWfi => new() { Reason = 0, Esr = 0x01UL << 26 },
+        TrapKind.TrapSysregWrite => new() { Reason = 0, Esr = 0x18UL << 26 | t.Iss, Gprs = { t.Value } },
+        _ => new() { Reason = 1 },
+    };
 }
 
 /// <summary>Host software (a future KVM actor) asking a PE to execute SMCs at given times; records the answers as "time:X0".</summary>

@@ -48,13 +48,25 @@ internal sealed class RecSetup
 
     public SmcResult Enter(int rec = 0, ulong flags = 0, ulong gpr0 = 0, ulong hcr = 0, ulong? lr0 = null)
     {
+        WriteEntry(flags, gpr0, hcr, lr0);
+        return S.Call(RmiFid.RecEnter, Recs[rec], Run);
+    }
+
+    /// <summary>REC_ENTER for a vCPU running on a simulated CPU (the Realm's steps come one by one through RealmTrap).</summary>
+    public SmcResult EnterOnCpu(int rec = 0, ulong flags = 0, ulong gpr0 = 0, ulong hcr = 0, ulong? lr0 = null)
+    {
+        WriteEntry(flags, gpr0, hcr, lr0);
+        return S.Rmm.EnterOnCpu(Recs[rec], Run);
+    }
+
+    private void WriteEntry(ulong flags, ulong gpr0, ulong hcr, ulong? lr0)
+    {
         var entry = new byte[0x800];
         BinaryPrimitives.WriteUInt64LittleEndian(entry, flags);
         BinaryPrimitives.WriteUInt64LittleEndian(entry.AsSpan(0x200), gpr0);
         BinaryPrimitives.WriteUInt64LittleEndian(entry.AsSpan(0x300), hcr);
         if (lr0 is { } lr) BinaryPrimitives.WriteUInt64LittleEndian(entry.AsSpan(0x308), lr);
         S.Rmm.HostMemory.Write(Run, entry);
-        return S.Call(RmiFid.RecEnter, Recs[rec], Run);
     }
 
     public void Program(int rec, params GuestStep[] steps) => S.Rmm.SetGuestProgram(Recs[rec], new GuestProgram(steps));

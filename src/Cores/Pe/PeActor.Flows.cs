@@ -12,7 +12,7 @@ public sealed partial class PeActor
     private enum After { ResumeGuest, KvmHandles, KvmDone, HostSmcDone }
 
     /// <summary>Whose registers the TMM's answer goes to.</summary>
-    private enum TmmPurpose { None, HostRmi, Rsi, RecEnter, RealmExit }
+    private enum TmmPurpose { None, HostRmi, RecEnter, RealmTrap }
 
     private IReadOnlyList<Step> _flow = [];
     private int _flowNext;
@@ -23,6 +23,7 @@ public sealed partial class PeActor
     private bool _waitingTmm;
     private readonly Queue<(int From, SmcRequest Call)> _hostCalls = new();
     private (int From, SmcRequest Call, PsciResult Psci) _hostCall;
+    private string _hostCallError = "";
     private readonly Step[] _kvmStep = new Step[1];
     private IReadOnlyList<Step>? _exitLeg, _entryLeg;
 
@@ -82,8 +83,9 @@ public sealed partial class PeActor
         Ledger.ChargeUntil(_flow[_flowNext - 1].Category, ctx.Now.Picoseconds);
         switch (_purpose)
         {
-            case TmmPurpose.HostRmi or TmmPurpose.RealmExit: Monitor.TmmAnswered(reply); break; // reaches X0..X4 when NS is restored
-            case TmmPurpose.Rsi: _vcpu!.Context.X[0] = reply.X0; break;
+            case TmmPurpose.HostRmi: Monitor.TmmAnswered(reply); _hostCallError = reply.Error; break; // reaches X0..X4 when NS is restored
+            case TmmPurpose.RecEnter: CheckRecEntered(reply); break;
+            case TmmPurpose.RealmTrap: OnRealmTrapAnswer(reply); break;
         }
         AdvanceFlow(ctx);
     }
@@ -94,7 +96,8 @@ public sealed partial class PeActor
         {
             case After.ResumeGuest:
                 Stats.Entries++;
-                _vcpu!.InjectPending();
+                if (!_s.Configuration.HasTmm()) _vcpu!.InjectPending(); // a realm's come with REC_ENTER instead
+                else if (_vcpu!.HasPending) { GuestIrq(ctx); break; } // kicked while entering: the IRQ is taken at once
                 RunGuest(ctx);
                 break;
             case After.KvmHandles:
@@ -109,7 +112,8 @@ public sealed partial class PeActor
             case After.HostSmcDone:
                 var (from, call, psci) = _hostCall;
                 var live = Monitor.Live.X;
-                var reply = new SmcReply { Fid = call.Fid, X0 = live[0], X1 = live[1], X2 = live[2], X3 = live[3], X4 = live[4] };
+                var reply = new SmcReply { Fid = call.Fid, X0 = live[0], X1 = live[1], X2 = live[2], X3 = live[3], X4 = live[4], Error = _hostCallError };
+                _hostCallError = "";
                 if (from != ctx.Self) ctx.Send(from, PeKinds.HostSmcDone, 0, reply.ToByteArray());
                 if (psci.Action == PsciAction.PowerOffSelf) { Mode = PeMode.Off; return; }
                 if (psci.Action == PsciAction.PowerOnOther && (int)(psci.TargetMpidr & 0xFF) is var cpu && cpu < _s.PeOfCpu.Count && _s.PeOfCpu[cpu] != ctx.Self)
@@ -124,7 +128,7 @@ public sealed partial class PeActor
     {
         Level = PeLevel.NsEl2;
         if (_hostCalls.Count > 0) { StartHostSmc(ctx); return; }
-        if (_vcpu == null || _halted) { Mode = PeMode.Idle; return; }
+        if (_vcpu == null || _halted || _awaitingKvm) { Mode = PeMode.Idle; return; }
         if (_outcome.Block && !_vcpu.HasPending) { Mode = PeMode.Blocked; return; }
         Enter(ctx);
     }
@@ -133,22 +137,17 @@ public sealed partial class PeActor
     private void Enter(ISimContext ctx)
     {
         _outcome = default;
-        var steps = EntryLeg;
-        byte[]? data = _s.Configuration.HasTmm()
-            ? new SmcRequest { Fid = RecEnterFid, World = World.NonSecure, Vcpu = (uint)_vcpu!.Index }.ToByteArray()
-            : null;
-        RunFlow(ctx, steps, SmcKinds.Request, data, TmmPurpose.RecEnter, After.ResumeGuest);
+        byte[]? data = _s.Configuration.HasTmm() ? RecEnterRequest() : null;
+        RunFlow(ctx, EntryLeg, SmcKinds.Request, data, TmmPurpose.RecEnter, After.ResumeGuest);
     }
 
+    /// <summary>A normal VM's exit: straight to KVM at NS-EL2.</summary>
     private void TakeExit(ISimContext ctx, GuestExit exit)
     {
         Ledger.ChargeUntil(TimeCategory.Guest, ctx.Now.Picoseconds);
         _exit = exit;
         Stats.Exits[(int)exit.Reason]++;
-        byte[]? data = _s.Configuration.HasTmm()
-            ? new RealmExit { Vcpu = (uint)exit.Vcpu, Reason = (uint)exit.Reason, Far = exit.Reason == ExitReason.Mmio ? exit.Address : 0 }.ToByteArray()
-            : null;
-        RunFlow(ctx, ExitLeg, SmcKinds.RealmExit, data, TmmPurpose.RealmExit, After.KvmHandles);
+        RunFlow(ctx, ExitLeg, 0, null, TmmPurpose.None, After.KvmHandles);
     }
 
     private void QueueHostSmc(ISimContext ctx, int from, SmcRequest call)
@@ -169,6 +168,7 @@ public sealed partial class PeActor
         x[0] = call.Fid; x[1] = call.X1; x[2] = call.X2; x[3] = call.X3; x[4] = call.X4; x[5] = call.X5;
         var d = Monitor.Smc();
         _hostCall = (from, call, d.Psci);
+        d.TmmRequest?.Pages.Add(call.Pages); // the host pages the command reads travel with it (smc.proto)
         Stats.HostSmcs++;
         RunFlow(ctx, d.Steps, SmcKinds.Request, d.TmmRequest?.ToByteArray(), TmmPurpose.HostRmi, After.HostSmcDone);
     }
@@ -182,8 +182,11 @@ public sealed partial class PeActor
         if (!_s.Configuration.HasTmm()) return;
         if (_s.Tmm < 0) throw new SimulationException($"PE {_s.Cpu}: configuration {_s.Configuration.Name()} needs a TMM component");
         var c = _s.WorldSwitch;
-        foreach (var flow in new[] { WorldSwitch.RmiCall(_s.Configuration, c), WorldSwitch.GuestExitLeg(_s.Configuration, c),
-                     WorldSwitch.GuestEntryLeg(_s.Configuration, c), WorldSwitch.RsiCall(_s.Configuration, c) })
+        var exitLeg = WorldSwitch.GuestExitLeg(_s.Configuration, c);
+        var trapLeg = WorldSwitch.RsiCall(_s.Configuration, c);
+        if (trapLeg.Count != TrapLegTmmStep + 1 || !trapLeg[TrapLegTmmStep].ByTmm || !exitLeg[TrapLegTmmStep].ByTmm || trapLeg[0] != exitLeg[0])
+            throw new InvalidOperationException("a realm trap must start as the exit leg does: the same trap, then the TMM's step");
+        foreach (var flow in new[] { WorldSwitch.RmiCall(_s.Configuration, c), exitLeg, WorldSwitch.GuestEntryLeg(_s.Configuration, c), trapLeg })
         {
             long before = 0;
             foreach (var step in flow)

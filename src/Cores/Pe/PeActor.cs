@@ -30,6 +30,7 @@ public sealed partial class PeActor : Component
     private long _segmentStart;   // start of the running guest compute segment
     private bool _irqWhileStalled;
     private bool _halted;         // the guest program has ended
+    private bool _awaitingKvm;    // the vCPU may not run before KVM's StartVcpu
     private ulong _memoryTag;
     private GuestExit _exit;
     private ExitOutcome _outcome;
@@ -57,6 +58,8 @@ public sealed partial class PeActor : Component
         CheckTmmLegs();
         if (_s.Vcpu < 0) { Mode = PeMode.Idle; return; }
         _vcpu = ctx.Resident<VcpuActor>(_s.Vcpu);
+        _awaitingKvm = _s.WaitsForKvm;
+        if (_awaitingKvm) { Mode = PeMode.Idle; return; }
         Enter(ctx);
     }
 
@@ -84,6 +87,12 @@ public sealed partial class PeActor : Component
                 NextHostWork(ctx);
                 break;
             case PeKinds.PowerOn: break;
+            case PeKinds.StartVcpu:
+                _awaitingKvm = false;
+                if (Mode != PeMode.Idle) break; // busy with KVM's SMCs: it enters once they are done
+                Ledger.ChargeUntil(TimeCategory.Idle, ctx.Now.Picoseconds);
+                NextHostWork(ctx);
+                break;
             case SmcKinds.Reply: OnTmmReply(ctx, SmcReply.Parser.ParseFrom(ev.Data ?? [])); break;
             case GicActor.KindSignal:
                 ctx.Send(_s.Gic, GicActor.KindAcknowledge, (long)InterruptGroup.Group1NonSecure);
@@ -150,14 +159,8 @@ public sealed partial class PeActor : Component
                     : (TzascActor.KindRead, new MemRead { Tag = tag, Address = m.Address, Size = (uint)m.Bytes, Secure = secure }.ToByteArray());
                 ctx.Send(_s.Tzasc, kind, (long)tag, data);
                 return false;
-            case RsiCall r when _s.Configuration.HasTmm():
-                v.Complete();
-                Ledger.ChargeUntil(TimeCategory.Guest, ctx.Now.Picoseconds);
-                Stats.RsiCalls++;
-                var rsi = new SmcRequest { Fid = r.Fid, World = World.Secure, Vcpu = (uint)v.Index };
-                RunFlow(ctx, WorldSwitch.RsiCall(_s.Configuration, _s.WorldSwitch), SmcKinds.Request, rsi.ToByteArray(), TmmPurpose.Rsi, After.ResumeGuest);
-                return false;
         }
+        if (_s.Configuration.HasTmm()) { RealmOperation(ctx, op); return false; }
         var exit = op switch
         {
             Hypercall h => new GuestExit(ExitReason.Hypercall, v.Index, h.Function),
@@ -177,7 +180,7 @@ public sealed partial class PeActor : Component
         if (Mode != PeMode.MemoryStall || reply.Tag != _memoryTag) throw new InvalidOperationException($"PE {_s.Cpu}: unexpected memory reply {reply.Tag}");
         if (!reply.Ok) _vcpu!.MemoryFaults++; // a synchronous external abort the guest survives
         _vcpu!.Complete();
-        if (_irqWhileStalled) { _irqWhileStalled = false; TakeExit(ctx, new GuestExit(ExitReason.Irq, _vcpu.Index)); }
+        if (_irqWhileStalled) { _irqWhileStalled = false; GuestIrq(ctx); }
         else RunGuest(ctx);
     }
 
@@ -189,7 +192,14 @@ public sealed partial class PeActor : Component
         _vcpu!.Progress(ctx.Now.Picoseconds - _segmentStart);
         _token++;
         Stats.LastIrqExit = ctx.Now;
-        TakeExit(ctx, new GuestExit(ExitReason.Irq, _vcpu.Index));
+        GuestIrq(ctx);
+    }
+
+    /// <summary>The running guest takes a physical IRQ: to KVM in the baseline, to the TMM in a realm.</summary>
+    private void GuestIrq(ISimContext ctx)
+    {
+        if (_s.Configuration.HasTmm()) TrapToTmm(ctx, SmcKinds.RealmTrap, new RealmTrap { Vcpu = (uint)_vcpu!.Index, Kind = TrapKind.TrapIrq }.ToByteArray());
+        else TakeExit(ctx, new GuestExit(ExitReason.Irq, _vcpu!.Index));
     }
 
     private void OnTimer(ISimContext ctx, TimerKind kind, long generation)

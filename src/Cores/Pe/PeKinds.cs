@@ -18,6 +18,8 @@ public static class PeKinds
     public const int ArmPhysicalTimer = 0x4007;
     /// <summary>PE → PE: PSCI CPU_ON powers this PE on.</summary>
     public const int PowerOn = 0x4008;
+    /// <summary>KVM → PE: the vCPU may run now (its realm is active); see <see cref="PeSetup.WaitsForKvm"/>.</summary>
+    public const int StartVcpu = 0x4009;
 
     /// <summary>The SGI the host uses to kick another CPU out of its guest (Linux's IPI_RESCHEDULE).</summary>
     public const int KickSgi = 0;

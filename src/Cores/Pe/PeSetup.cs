@@ -22,6 +22,11 @@ public sealed record PeSetup
     /// <summary>Latency of the link to the TMM; the PE hides it inside the world-switch legs, which must be at least twice as long.</summary>
     public SimTime TmmLinkLatency { get; init; }
 
+    /// <summary>For a realm vCPU created by KVM through RMI: its REC and run page. Without it (a TMM stand-in in tests) REC_ENTER names no granules.</summary>
+    public RealmBinding? Realm { get; init; }
+    /// <summary>The PE enters its vCPU only when KVM says so (<see cref="PeKinds.StartVcpu"/>), e.g. after the realm is activated.</summary>
+    public bool WaitsForKvm { get; init; }
+
     /// <summary>KVM's vCPU table: the component id of the PE that runs vCPU i.</summary>
     public IReadOnlyList<int> PeOfVcpu { get; init; } = [];
     /// <summary>The GIC CPU index of that PE.</summary>

@@ -12,15 +12,15 @@ namespace VirtCca.Cores.Platform;
 /// One machine as a kernel model: the GIC, the TZASC with DRAM, the TMM, and one PE per vCPU with
 /// vCPU i pinned to PE i (same placement group, so the PE may drive it directly). Shared parts come
 /// first so that consecutive PEs spread over partitions. The TMM comes from the caller, since the
-/// PE speaks SMC messages to whatever answers them.
+/// PE speaks SMC messages to whatever answers them; so does the host software that creates a realm
+/// (<see cref="RealmHost"/>), which lives with KVM.
 /// </summary>
 public sealed class Machine
 {
     public const int Gic = 0, Tzasc = 1, Tmm = 2;
-    private const int FirstPe = 3;
 
     public Machine(PlatformSettings platform, PlatformConfiguration configuration, IReadOnlyList<IReadOnlyList<Op>> programs,
-        Func<Component>? tmm = null, int? pes = null, Func<PeSetup, IExitHandler>? exitHandler = null)
+        Func<Component>? tmm = null, int? pes = null, Func<PeSetup, IExitHandler>? exitHandler = null, RealmHost? realm = null)
     {
         int n = pes ?? programs.Count;
         if (programs.Count > n) throw new ArgumentException($"{programs.Count} vCPUs need as many PEs, not {n}");
@@ -30,7 +30,9 @@ public sealed class Machine
         Vcpus = new VcpuActor[programs.Count];
 
         var b = new Topology.Builder();
+        if (realm != null && realm.Vcpus.Count != programs.Count) throw new ArgumentException($"the realm has {realm.Vcpus.Count} vCPUs, the workload {programs.Count}");
         b.Add("gic", n); b.Add("tzasc", n); b.Add("tmm", n);
+        KvmId = realm != null ? b.Add("kvm", n) : -1;
         PeIds = new int[n];
         VcpuIds = new int[programs.Count];
         for (int i = 0; i < n; i++)
@@ -43,6 +45,7 @@ public sealed class Machine
         {
             b.Link(PeIds[i], Gic, l.PeGic).Link(PeIds[i], Tzasc, l.PeTzasc).Link(PeIds[i], Tmm, l.PeTmm);
             for (int j = i + 1; j < n; j++) b.Link(PeIds[i], PeIds[j], l.PePe);
+            if (KvmId >= 0) b.Link(KvmId, PeIds[i], l.PePe); // KVM's VMM thread reaches the PEs as one PE reaches another
         }
         var topology = b.Build();
 
@@ -54,6 +57,7 @@ public sealed class Machine
             WorldSwitch = platform.WorldSwitch, Kvm = platform.Kvm,
             Vcpu = i < programs.Count ? VcpuIds[i] : -1, Gic = Gic, Tzasc = Tzasc, Tmm = Tmm, TmmLinkLatency = l.PeTmm,
             PeOfVcpu = PeIds.Take(programs.Count).ToArray(), CpuOfVcpu = Enumerable.Range(0, programs.Count).ToArray(), PeOfCpu = PeIds,
+            Realm = realm != null && i < programs.Count ? realm.Vcpus[i] : null, WaitsForKvm = realm != null,
         }).ToArray();
 
         Model = new FactoryModel($"machine-{configuration.Name()}", topology, id =>
@@ -62,8 +66,9 @@ public sealed class Machine
             {
                 case Gic: return GicActor = new GicActor(new Gicv3(n), PeIds, platform.GicCosts);
                 case Tzasc: return TzascActor = new TzascActor(new Tzc400(platform.TzascRegions), new SparseDram(), platform.TzascCosts);
-                case Tmm: return tmm?.Invoke() ?? new NoTmm();
+                case Tmm: return TmmComponent = tmm?.Invoke() ?? new NoTmm();
             }
+            if (id == KvmId) return Kvm = realm!.Kvm(this);
             int k = Array.IndexOf(PeIds, id);
             if (k >= 0) return Pes[k] = new PeActor(setups[k], exitHandler?.Invoke(setups[k]));
             k = Array.IndexOf(VcpuIds, id);
@@ -75,12 +80,16 @@ public sealed class Machine
     public PlatformConfiguration Configuration { get; }
     public FactoryModel Model { get; }
     public int[] PeIds { get; }
+    /// <summary>The host software creating the realm, or -1 when there is none.</summary>
+    public int KvmId { get; }
     public int[] VcpuIds { get; }
     /// <summary>The components the last run created (the model makes fresh ones for every run).</summary>
     public PeActor[] Pes { get; }
     public VcpuActor[] Vcpus { get; }
     public GicActor? GicActor { get; private set; }
     public TzascActor? TzascActor { get; private set; }
+    public Component? Kvm { get; private set; }
+    public Component? TmmComponent { get; private set; }
 
     /// <summary>Stands in for the TMM in the baseline, where nothing may reach it.</summary>
     private sealed class NoTmm : Component
@@ -89,3 +98,6 @@ public sealed class Machine
             throw new InvalidOperationException($"the baseline has no TMM, but component {ev.Source} sent it kind 0x{ev.Kind:X}");
     }
 }
+
+/// <summary>A realm on the machine: each vCPU's REC binding, and KVM's component that creates the realm and then starts the vCPUs.</summary>
+public sealed record RealmHost(IReadOnlyList<RealmBinding> Vcpus, Func<Machine, Component> Kvm);

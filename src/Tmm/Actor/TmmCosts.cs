@@ -14,6 +14,10 @@ public sealed record TmmCosts
 {
     public long FrequencyHz { get; init; } = 2_600_000_000;
     public long CommandBaseCycles { get; init; } = 300;
+    /// <summary>`tmm.entry_marshal`: REC_ENTER loads the REC and the host's list registers and erets into the Realm.</summary>
+    public long EntryMarshalCycles { get; init; } = 500;
+    /// <summary>`tmm.exit_marshal`: a Realm exit saves the REC and fills the exit record.</summary>
+    public long ExitMarshalCycles { get; init; } = 500;
     /// <summary>Extra cycles per command, by function id (beyond the base).</summary>
     public IReadOnlyDictionary<ulong, long> ExtraCycles { get; init; } = new Dictionary<ulong, long>
     {
@@ -23,6 +27,8 @@ public sealed record TmmCosts
         [RmiFid.RttFold] = 50,
     };
 
+    public SimTime Cycles(long cycles) => SimTime.FromCycles(cycles, FrequencyHz);
+
     public SimTime Of(ulong fid)
     {
         long cycles = CommandBaseCycles + (ExtraCycles.TryGetValue(fid, out var extra) ? extra : 0);
@@ -30,7 +36,7 @@ public sealed record TmmCosts
     }
 
     /// <summary>
-    /// Reads costs from HOCON: <c>frequency-hz</c>, <c>cmd-base-cycles</c> and an <c>extra-cycles</c>
+    /// Reads costs from HOCON: <c>frequency-hz</c>, <c>cmd-base-cycles</c>, <c>entry-marshal-cycles</c>, <c>exit-marshal-cycles</c> and an <c>extra-cycles</c>
     /// object keyed by function id in hex (e.g. <c>"0xC4000153" = 1065</c>); missing keys keep the defaults.
     /// </summary>
     public static TmmCosts From(Akka.Configuration.Config config)
@@ -38,6 +44,8 @@ public sealed record TmmCosts
         var costs = new TmmCosts();
         if (config.HasPath("frequency-hz")) costs = costs with { FrequencyHz = config.GetLong("frequency-hz") };
         if (config.HasPath("cmd-base-cycles")) costs = costs with { CommandBaseCycles = config.GetLong("cmd-base-cycles") };
+        if (config.HasPath("entry-marshal-cycles")) costs = costs with { EntryMarshalCycles = config.GetLong("entry-marshal-cycles") };
+        if (config.HasPath("exit-marshal-cycles")) costs = costs with { ExitMarshalCycles = config.GetLong("exit-marshal-cycles") };
         if (config.HasPath("extra-cycles"))
         {
             var extra = new Dictionary<ulong, long>(costs.ExtraCycles);

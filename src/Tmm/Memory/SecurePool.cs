@@ -30,7 +30,7 @@ public sealed class SecurePool : ISecureMemory
         else
         {
             securePa = 0;
-            reason = $"secure pool exhausted: all {Capacity} granules ({Capacity * 4L / 1024} MiB behind {RegionsInUse} TZASC region(s)) are delegated";
+            reason = $"secure pool exhausted: all {Capacity} granules ({Capacity * 4L} KiB behind {RegionsInUse} TZASC region(s)) are delegated";
             return false;
         }
         _used.Add(securePa);

@@ -19,6 +19,8 @@ public abstract record GuestStep
     public sealed record Fiq : GuestStep;
     /// <summary>An SError with this syndrome (exit SERROR; the host sees only EC, IDS, AET, EA, DFSC).</summary>
     public sealed record SError(ulong Esr) : GuestStep;
+    /// <summary>An MSR the host must emulate (e.g. ICC_SGI1R_EL1 to send an SGI): exits SYNC with the value in gprs[0].</summary>
+    public sealed record SysRegWrite(ulong Iss, ulong Value) : GuestStep;
     /// <summary>WFI: exits SYNC when the host asked to trap it (TRAP_WFI), else the vCPU waits and goes on.</summary>
     public sealed record Wfi : GuestStep;
 }

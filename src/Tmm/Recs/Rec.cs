@@ -28,6 +28,11 @@ public sealed class Rec(ulong pa, Realm realm, int index, bool runnable, ulong p
     public AttestationSession? Attestation { get; set; }
     public GuestProgram Program { get; set; } = new();
 
+    /// <summary>While the Realm runs on a simulated CPU (<see cref="Rmm.EnterOnCpu"/>): the run page REC_ENTER will return through.</summary>
+    public ulong? RunningWith { get; set; }
+    /// <summary>Whether the host asked WFI to exit (entry flag TRAP_WFI) for the current entry on a CPU.</summary>
+    public bool TrapWfi { get; set; }
+
     /// <summary>The virtual GIC state the host gave on the last entry (ICH_HCR and 16 list registers), reported back on exit.</summary>
     public ulong GicHcr { get; set; }
     public ulong[] GicLrs { get; } = new ulong[16];

@@ -36,6 +36,8 @@ public sealed class RecExit(RecExitReason reason)
     public const ulong EcDataAbortLower = 0x24UL << 26, Il = 1UL << 25, Isv = 1UL << 24, Sf = 1UL << 15, WnR = 1UL << 6;
     public const ulong DfscTranslationL3 = 0x07;
     public const ulong EcWfx = 0x01UL << 26;
+    /// <summary>A trapped MSR/MRS (EC 0x18); the host sees the ISS without Rt (bits [9:5]).</summary>
+    public const ulong EcSysReg = 0x18UL << 26, SysRegIssVisible = 0x1FF_FFFFUL & ~(0x1FUL << 5);
     public const ulong EcInstructionAbortLower = 0x20UL << 26;
     /// <summary>SError syndrome bits the host may see: EC, IDS, AET, EA, DFSC.</summary>
     public const ulong SErrorVisible = 0x3FUL << 26 | 1UL << 24 | 0x7UL << 10 | 1UL << 9 | 0x3F;

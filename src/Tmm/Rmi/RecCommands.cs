@@ -56,6 +56,7 @@ public sealed partial class Rmm
     {
         var r = RecGranule(rec);
         if (r == null) return Input($"rec {Hex(rec)} is not a REC granule");
+        if (r.RunningWith != null) return Fail(RmiStatus.ErrorRec, "the REC is running on a CPU");
         foreach (var a in r.Aux) ReturnToDelegated(a);
         ReturnToDelegated(rec);
         _recs.Remove(rec);

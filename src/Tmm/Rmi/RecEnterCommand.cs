@@ -14,36 +14,52 @@ public sealed partial class Rmm
     /// <summary>RMI_REC_ENTER(rec, run_ptr): TF-RMM's check order, entry processing (§5.1), the Realm runs, the exit is written (§5.2).</summary>
     private SmcResult RecEnter(ulong rec, ulong runPtr)
     {
+        var (status, r, trapWfi) = Enter(rec, runPtr);
+        if (r == null) return status;
+        WriteExit(r, runPtr, RunRealm(r, trapWfi));
+        return SmcResult.Success;
+    }
+
+    /// <summary>The checks and entry processing of REC_ENTER; the REC is null when the call is refused with the status.</summary>
+    private (SmcResult Status, Rec? Rec, bool TrapWfi) Enter(ulong rec, ulong runPtr)
+    {
         if (!_granules.IsAligned(runPtr) || !_granules.InDram(runPtr) || _granules.StateOf(runPtr) != GranuleState.Undelegated)
-            return Input($"run {Hex(runPtr)} is not an aligned normal-world granule");
+            return (Input($"run {Hex(runPtr)} is not an aligned normal-world granule"), null, false);
         var r = RecGranule(rec);
-        if (r == null) return Input($"rec {Hex(rec)} is not a REC granule");
+        if (r == null) return (Input($"rec {Hex(rec)} is not a REC granule"), null, false);
+        // A REC entered on a simulated CPU is in use until its exit, as TF-RMM holds the REC's lock for the whole call.
+        if (r.RunningWith != null) return (Fail(RmiStatus.ErrorRec, "the REC is running on a CPU"), null, false);
         var realm = r.Realm;
-        if (realm.State == RealmState.New) return Fail(RmiStatus.ErrorRealm, "the Realm is NEW (not activated)", 0);
-        if (realm.State == RealmState.SystemOff) return Fail(RmiStatus.ErrorRealm, "the Realm is SYSTEM_OFF", 1);
-        if (!r.Runnable) return Fail(RmiStatus.ErrorRec, "the REC is not runnable");
-        if (r.PsciPending != null) return Fail(RmiStatus.ErrorRec, "the REC has a PSCI request waiting for RMI_PSCI_COMPLETE");
+        if (realm.State == RealmState.New) return (Fail(RmiStatus.ErrorRealm, "the Realm is NEW (not activated)", 0), null, false);
+        if (realm.State == RealmState.SystemOff) return (Fail(RmiStatus.ErrorRealm, "the Realm is SYSTEM_OFF", 1), null, false);
+        if (!r.Runnable) return (Fail(RmiStatus.ErrorRec, "the REC is not runnable"), null, false);
+        if (r.PsciPending != null) return (Fail(RmiStatus.ErrorRec, "the REC has a PSCI request waiting for RMI_PSCI_COMPLETE"), null, false);
 
         var run = new byte[GranuleTable.GranuleSize];
         _dram.Read(runPtr, run);
         ulong flags = BinaryPrimitives.ReadUInt64LittleEndian(run);
         var entryGprs = Enumerable.Range(0, 31).Select(i => BinaryPrimitives.ReadUInt64LittleEndian(run.AsSpan(0x200 + 8 * i))).ToArray();
-        if (GicInvalid(run) is { } gic) return Fail(RmiStatus.ErrorRec, gic);
+        if (GicInvalid(run) is { } gic) return (Fail(RmiStatus.ErrorRec, gic), null, false);
         bool injectSea = (flags & EntryInjectSea) != 0;
-        if (injectSea && r.LastAbort is not { Unprotected: true }) return Fail(RmiStatus.ErrorRec, "INJECT_SEA, but the last exit was not a data abort at an unprotected IPA");
+        if (injectSea && r.LastAbort is not { Unprotected: true })
+            return (Fail(RmiStatus.ErrorRec, "INJECT_SEA, but the last exit was not a data abort at an unprotected IPA"), null, false);
         if (!injectSea && (flags & EntryEmulMmio) != 0 && r.LastAbort is not { Emulatable: true })
-            return Fail(RmiStatus.ErrorRec, "EMUL_MMIO, but the last exit was not an emulatable data abort");
+            return (Fail(RmiStatus.ErrorRec, "EMUL_MMIO, but the last exit was not an emulatable data abort"), null, false);
 
         r.GicHcr = BinaryPrimitives.ReadUInt64LittleEndian(run.AsSpan(0x300));
         for (int i = 0; i < 16; i++) r.GicLrs[i] = BinaryPrimitives.ReadUInt64LittleEndian(run.AsSpan(0x308 + 8 * i));
         CompletePrevious(r, flags, entryGprs);
-        var exit = RunRealm(r, (flags & EntryTrapWfi) != 0);
-        // The vGIC state goes back to the host on every exit (ICH_HCR.En is the RMM's, never reported set).
+        return (SmcResult.Success, r, (flags & EntryTrapWfi) != 0);
+    }
+
+    /// <summary>REC_ENTER returns: the exit record goes into the run page, with the vGIC state (ICH_HCR.En is the RMM's, never reported set).</summary>
+    private void WriteExit(Rec r, ulong runPtr, RecExit exit)
+    {
         exit.GicHcr = r.GicHcr & ~1UL;
         r.GicLrs.CopyTo(exit.GicLrs, 0);
+        var run = new byte[GranuleTable.GranuleSize];
         exit.WriteTo(run);
         _dram.Write(runPtr + RecExit.Offset, run.AsSpan(RecExit.Offset));
-        return SmcResult.Success;
     }
 
     private static string? GicInvalid(byte[] run)
@@ -105,43 +121,55 @@ public sealed partial class Rmm
     /// <summary>Runs the Realm's steps until one needs the host.</summary>
     private RecExit RunRealm(Rec r, bool trapWfi)
     {
-        var program = r.Program;
         while (true)
         {
-            if (!program.HasNext) return new RecExit(RecExitReason.Irq); // an idle vCPU: the host's timer takes it back
-            var step = program.Peek();
-            switch (step)
-            {
-                case GuestStep.Hvc:
-                    program.Next();
-                    program.Record(step, "undefined");
-                    break;
-                case GuestStep.Interrupt:
-                    program.Next();
-                    return new RecExit(RecExitReason.Irq);
-                case GuestStep.Fiq:
-                    program.Next();
-                    return new RecExit(RecExitReason.Fiq);
-                case GuestStep.SError se:
-                    program.Next();
-                    return new RecExit(RecExitReason.SError) { Esr = se.Esr & RecExit.SErrorVisible };
-                case GuestStep.Wfi:
-                    program.Next();
-                    r.Pc += 4;
-                    program.Record(step, trapWfi ? "wfi-trapped" : "wfi");
-                    if (trapWfi) return new RecExit(RecExitReason.Sync) { Esr = RecExit.EcWfx | RecExit.Il };
-                    break;
-                case GuestStep.Fetch fetch:
-                    if (FetchFrom(r, fetch) is { } fetchExit) return fetchExit;
-                    break;
-                case GuestStep.Load or GuestStep.Store:
-                    if (Access(r, step) is { } accessExit) return accessExit;
-                    break;
-                case GuestStep.Smc smc:
-                    program.Next();
-                    if (RealmSmc(r, smc) is { } smcExit) return smcExit;
-                    break;
-            }
+            if (!r.Program.HasNext) return new RecExit(RecExitReason.Irq); // an idle vCPU: the host's timer takes it back
+            if (StepRealm(r, trapWfi) is { } exit) return exit;
+        }
+    }
+
+    /// <summary>Runs the Realm's next step; the exit when it needs the host, else null.</summary>
+    private RecExit? StepRealm(Rec r, bool trapWfi)
+    {
+        var program = r.Program;
+        var step = program.Peek();
+        switch (step)
+        {
+            case GuestStep.Hvc:
+                program.Next();
+                program.Record(step, "undefined");
+                return null;
+            case GuestStep.Interrupt:
+                program.Next();
+                return new RecExit(RecExitReason.Irq);
+            case GuestStep.Fiq:
+                program.Next();
+                return new RecExit(RecExitReason.Fiq);
+            case GuestStep.SError se:
+                program.Next();
+                return new RecExit(RecExitReason.SError) { Esr = se.Esr & RecExit.SErrorVisible };
+            case GuestStep.Wfi:
+                program.Next();
+                r.Pc += 4;
+                program.Record(step, trapWfi ? "wfi-trapped" : "wfi");
+                return trapWfi ? new RecExit(RecExitReason.Sync) { Esr = RecExit.EcWfx | RecExit.Il } : null;
+            case GuestStep.SysRegWrite sr:
+                program.Next();
+                r.Pc += 4;
+                program.Record(step, "sysreg-write");
+                // The host emulates the write from the value alone: which register held it is the Realm's business.
+                var sysreg = new RecExit(RecExitReason.Sync) { Esr = RecExit.EcSysReg | RecExit.Il | (sr.Iss & RecExit.SysRegIssVisible) };
+                sysreg.Gprs[0] = sr.Value;
+                return sysreg;
+            case GuestStep.Fetch fetch:
+                return FetchFrom(r, fetch);
+            case GuestStep.Load or GuestStep.Store:
+                return Access(r, step);
+            case GuestStep.Smc smc:
+                program.Next();
+                return RealmSmc(r, smc);
+            default:
+                throw new ArgumentException($"unknown guest step {step}");
         }
     }
 

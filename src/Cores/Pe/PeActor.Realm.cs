@@ -1,0 +1,134 @@
+using Google.Protobuf;
+using VirtCca.Cores.Vcpu;
+using VirtCca.Cores.Workloads;
+using VirtCca.Devices.Gic;
+using VirtCca.Interconnect;
+using VirtCca.SecureMonitor;
+using VirtCca.SecureMonitor.Protocol;
+
+namespace VirtCca.Cores.Pe;
+
+/// <summary>
+/// The realm side of a PE: every guest trap goes to the TMM first (guest → TMM), which either resumes
+/// the realm or returns REC_ENTER to KVM with an exit record; KVM sees only that record.
+/// </summary>
+public sealed partial class PeActor
+{
+    private const ulong EntryEmulMmio = 1, EntryTrapWfi = 4;
+    /// <summary>RSI_HOST_CALL: a realm's paravirtual call to its host (a realm cannot HVC).</summary>
+    public const ulong RsiHostCall = 0xC4000199;
+
+    private IReadOnlyList<Step>? _trapLeg;
+    private bool _emulMmio;       // the last exit was an emulatable data abort: the next entry completes it
+    private bool _mmioInKernel;   // KVM's device lookup for that abort's address (its io bus, not the guest's registers)
+
+    // A trap starts like an RSI call (trap to the TMM, the TMM's step); an exit goes on like the exit leg after its TMM step.
+    private IReadOnlyList<Step> TrapLeg => _trapLeg ??= WorldSwitch.RsiCall(_s.Configuration, _s.WorldSwitch);
+    private const int TrapLegTmmStep = 1;
+
+    /// <summary>A guest operation that traps in a realm: RSI calls and host calls, MMIO, SGI writes, WFI.</summary>
+    private void RealmOperation(ISimContext ctx, Op op)
+    {
+        var v = _vcpu!;
+        uint vcpu = (uint)v.Index;
+        if (op is not WaitInterrupt) v.Complete(); // retires once the TMM or KVM has dealt with it
+        switch (op)
+        {
+            case RsiCall r:
+                Stats.RsiCalls++;
+                TrapToTmm(ctx, SmcKinds.Request, new SmcRequest { Fid = r.Fid, World = World.Secure, Vcpu = vcpu }.ToByteArray());
+                return;
+            case Hypercall:
+                Stats.RsiCalls++;
+                var hostCall = new SmcRequest { Fid = RsiHostCall, X1 = _s.Realm?.HostCallIpa ?? 0, World = World.Secure, Vcpu = vcpu };
+                TrapToTmm(ctx, SmcKinds.Request, hostCall.ToByteArray());
+                return;
+            case Mmio m:
+                _mmioInKernel = m.InKernel;
+                var abort = new RealmTrap { Vcpu = vcpu, Kind = TrapKind.TrapDataAbort, Address = m.Address | (_s.Realm?.UnprotectedIpaBit ?? 0), Size = 4, Write = m.Write };
+                TrapToTmm(ctx, SmcKinds.RealmTrap, abort.ToByteArray());
+                return;
+            case SendIpi s:
+                var msr = new RealmTrap { Vcpu = vcpu, Kind = TrapKind.TrapSysregWrite, Iss = IccSgi1r.MsrIss, Value = IccSgi1r.Encode(s.TargetVcpu, s.Intid) };
+                TrapToTmm(ctx, SmcKinds.RealmTrap, msr.ToByteArray());
+                return;
+            case Wfi or WaitInterrupt:
+                TrapToTmm(ctx, SmcKinds.RealmTrap, new RealmTrap { Vcpu = vcpu, Kind = TrapKind.TrapWfi }.ToByteArray());
+                return;
+            default:
+                throw new InvalidOperationException($"vCPU {v.Index}: operation {op} cannot run in a realm");
+        }
+    }
+
+    private void TrapToTmm(ISimContext ctx, int kind, byte[] data)
+    {
+        Ledger.ChargeUntil(TimeCategory.Guest, ctx.Now.Picoseconds);
+        RunFlow(ctx, TrapLeg, kind, data, TmmPurpose.RealmTrap, After.ResumeGuest);
+    }
+
+    /// <summary>The TMM answered a trap: the realm resumes, or REC_ENTER returned and the flow goes on to KVM.</summary>
+    private void OnRealmTrapAnswer(SmcReply reply)
+    {
+        if (reply.RecExit is not { } record)
+        {
+            _vcpu!.Context.X[0] = reply.X0;
+            return;
+        }
+        Monitor.TmmAnswered(reply); // REC_ENTER's status reaches X0 when the normal world is restored
+        _exit = KvmView(record);
+        Stats.Exits[(int)_exit.Reason]++;
+        _flow = ExitLeg;
+        _flowNext = TrapLegTmmStep + 1;
+        _after = After.KvmHandles;
+    }
+
+    /// <summary>What KVM makes of the exit record (RMM v1.0 §5.2): it never sees the realm's registers or the trapped instruction.</summary>
+    private GuestExit KvmView(RecExitRecord r)
+    {
+        int vcpu = _vcpu!.Index;
+        ulong ec = r.Esr >> 26;
+        switch (r.Reason)
+        {
+            case RecExitReasons.Sync when ec == 0x24 && (r.Esr & 1UL << 24) != 0: // an emulatable data abort
+                _emulMmio = true;
+                return new GuestExit(ExitReason.Mmio, vcpu, r.Hpfar << 8, (r.Esr >> 6) & 1, _mmioInKernel);
+            case RecExitReasons.Sync when ec == 0x01:
+                return new GuestExit(ExitReason.Wfi, vcpu);
+            case RecExitReasons.Sync when ec == 0x18:
+                var (targets, intid) = IccSgi1r.Decode(r.Gprs.Count > 0 ? r.Gprs[0] : 0);
+                if (targets.Count != 1) throw new SimulationException($"vCPU {vcpu} wrote ICC_SGI1R for {targets.Count} targets; KVM's model sends one");
+                return new GuestExit(ExitReason.SystemRegister, vcpu, (ulong)targets[0], (ulong)intid);
+            case RecExitReasons.Irq or RecExitReasons.Fiq:
+                return new GuestExit(ExitReason.Irq, vcpu);
+            case RecExitReasons.HostCall:
+                return new GuestExit(ExitReason.Hypercall, vcpu, r.Imm);
+            default:
+                throw new SimulationException(
+                    $"vCPU {vcpu}: KVM got a realm exit with reason {r.Reason} (esr 0x{r.Esr:X}, hpfar 0x{r.Hpfar:X}); handling it is not modelled (KVM would have to map memory or run PSCI/RIPAS requests)");
+        }
+    }
+
+    /// <summary>REC_ENTER's request: the REC, the run page, and what KVM wrote into its entry half.</summary>
+    private byte[] RecEnterRequest()
+    {
+        var v = _vcpu!;
+        int n = v.InjectPending(); // KVM's vGIC: the pending virtual interrupts go into list registers on entry
+        var entry = new RecEntry { Flags = EntryTrapWfi | (_emulMmio ? EntryEmulMmio : 0) };
+        for (int i = 0; i < n; i++) entry.Gicv3Lrs.Add(v.Context.ListRegisters[i].Encode());
+        _emulMmio = false;
+        return new SmcRequest { Fid = RecEnterFid, X1 = _s.Realm?.Rec ?? 0, X2 = _s.Realm?.Run ?? 0, World = World.NonSecure, Vcpu = (uint)v.Index, RecEntry = entry }
+            .ToByteArray();
+    }
+
+    private void CheckRecEntered(SmcReply reply)
+    {
+        if (reply.X0 != 0)
+            throw new SimulationException($"PE {_s.Cpu}: REC_ENTER of vCPU {_vcpu!.Index} was refused with status 0x{reply.X0:X}: {reply.Error}");
+    }
+}
+
+/// <summary>RmiRecExitReason values (RMM v1.0 §1.3) as KVM reads them.</summary>
+internal static class RecExitReasons
+{
+    public const uint Sync = 0, Irq = 1, Fiq = 2, Psci = 3, RipasChange = 4, HostCall = 5, SError = 6;
+}

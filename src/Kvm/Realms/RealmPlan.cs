@@ -1,0 +1,113 @@
+using System.Buffers.Binary;
+using VirtCca.Cores.Pe;
+using VirtCca.Tmm.Recs;
+using VirtCca.Tmm.Rmi;
+
+namespace VirtCca.Kvm.Realms;
+
+/// <summary>One RMI call KVM makes, with the normal-world pages the command reads (as KVM wrote them).</summary>
+public sealed record RmiCall(string Name, ulong Fid, ulong[] Args, IReadOnlyList<(ulong Address, byte[] Data)> Pages);
+
+/// <summary>
+/// KVM's creation of one realm as RMI calls, in the order a host makes them (ARCHITECTURE §2):
+/// delegate the granules, REALM_CREATE, the RTTs, INIT_RIPAS over RAM, DATA_CREATE of the image
+/// (measured) and of the rest of RAM, REC_CREATE per vCPU, REALM_ACTIVATE. It also gives each vCPU's
+/// REC and run page, which KVM's REC_ENTER loop names.
+/// </summary>
+public sealed class RealmPlan
+{
+    private const ulong Granule = 0x1000, MeasureContent = 1;
+    private readonly List<RmiCall> _calls = new();
+    private ulong _next;
+
+    public RealmPlan(RealmShape shape)
+    {
+        if (shape.Problem() is { } problem) throw new ArgumentException(problem, nameof(shape));
+        Shape = shape;
+        _next = shape.HostMemoryBase;
+
+        Rd = Delegated("rd");
+        ulong startRtt = Delegated("starting RTT");
+        Call("REALM_CREATE", RmiFid.RealmCreate, [Rd, HostPage(RealmParams(shape, startRtt), out var paramsPage)], paramsPage);
+        for (long level = 1; level <= 3; level++)
+            Call($"RTT_CREATE level {level}", RmiFid.RttCreate, [Rd, Delegated($"level-{level} RTT"), 0, (ulong)level]);
+        Call("RTT_INIT_RIPAS", RmiFid.RttInitRipas, [Rd, 0, (ulong)shape.RamPages * Granule]);
+        for (int page = 0; page < shape.RamPages; page++)
+        {
+            ulong data = Delegated($"RAM page {page}"), ipa = (ulong)page * Granule;
+            if (page < shape.ImagePages)
+                Call($"DATA_CREATE image page {page}", RmiFid.DataCreate, [Rd, data, ipa, HostPage(ImagePage(page), out var src), MeasureContent], src);
+            else
+                Call($"DATA_CREATE_UNKNOWN page {page}", RmiFid.DataCreateUnknown, [Rd, data, ipa]);
+        }
+        var bindings = new List<RealmBinding>();
+        for (int v = 0; v < shape.Vcpus; v++)
+        {
+            ulong rec = Delegated($"REC {v}");
+            var aux = Enumerable.Range(0, shape.RecAuxCount).Select(i => Delegated($"REC {v} aux {i}")).ToArray();
+            Call($"REC_CREATE vCPU {v}", RmiFid.RecCreate, [Rd, rec, HostPage(RecParams(v, aux), out var recParams)], recParams);
+            bindings.Add(new RealmBinding(rec, NextGranule(), shape.HostCallIpa(v), shape.UnprotectedIpaBit));
+        }
+        Call("REALM_ACTIVATE", RmiFid.RealmActivate, [Rd]);
+        Vcpus = bindings;
+    }
+
+    public RealmShape Shape { get; }
+    public ulong Rd { get; }
+    public IReadOnlyList<RmiCall> Calls => _calls;
+    public IReadOnlyList<RealmBinding> Vcpus { get; }
+
+    /// <summary>The guest image's bytes: a fixed pattern per page, so the RIM is reproducible.</summary>
+    public static byte[] ImagePage(int page)
+    {
+        var bytes = new byte[Granule];
+        for (int i = 0; i < bytes.Length; i++) bytes[i] = (byte)(page * 31 + i * 7);
+        return bytes;
+    }
+
+    private ulong NextGranule() { var g = _next; _next += Granule; return g; }
+
+    private ulong Delegated(string what)
+    {
+        ulong g = NextGranule();
+        Call($"GRANULE_DELEGATE ({what})", RmiFid.GranuleDelegate, [g]);
+        return g;
+    }
+
+    private ulong HostPage(byte[] contents, out (ulong, byte[]) page)
+    {
+        ulong g = NextGranule();
+        page = (g, contents);
+        return g;
+    }
+
+    private void Call(string name, ulong fid, ulong[] args, params (ulong, byte[])[] pages) => _calls.Add(new RmiCall(name, fid, args, pages));
+
+    /// <summary>RmiRealmParams (RMM v1.0 §2.2).</summary>
+    private static byte[] RealmParams(RealmShape s, ulong startRtt)
+    {
+        var g = new byte[Granule];
+        g[0x008] = s.IpaBits;
+        g[0x018] = 1; // one breakpoint and one watchpoint: the least a realm may ask for
+        g[0x020] = 1;
+        g[0x030] = s.HashAlgorithm;
+        for (int i = 0; i < 64; i++) g[0x400 + i] = (byte)i; // the realm personalisation value
+        BinaryPrimitives.WriteUInt16LittleEndian(g.AsSpan(0x800), s.Vmid);
+        BinaryPrimitives.WriteUInt64LittleEndian(g.AsSpan(0x808), startRtt);
+        BinaryPrimitives.WriteInt64LittleEndian(g.AsSpan(0x810), 0);  // starting level 0
+        BinaryPrimitives.WriteUInt32LittleEndian(g.AsSpan(0x818), 1); // one starting table
+        return g;
+    }
+
+    /// <summary>RmiRecParams (RMM v1.0 §2.3): runnable, the vCPU's MPIDR, entry at the image's start.</summary>
+    private static byte[] RecParams(int vcpu, ulong[] aux)
+    {
+        var g = new byte[Granule];
+        BinaryPrimitives.WriteUInt64LittleEndian(g, Tmm.Recs.RecParams.FlagRunnable);
+        BinaryPrimitives.WriteUInt64LittleEndian(g.AsSpan(0x100), Tmm.Recs.RecParams.MpidrOf(vcpu));
+        BinaryPrimitives.WriteUInt64LittleEndian(g.AsSpan(0x200), 0);
+        BinaryPrimitives.WriteUInt64LittleEndian(g.AsSpan(0x800), (ulong)aux.Length);
+        for (int i = 0; i < aux.Length; i++) BinaryPrimitives.WriteUInt64LittleEndian(g.AsSpan(0x808 + 8 * i), aux[i]);
+        return g;
+    }
+}
