@@ -25,6 +25,17 @@ public static class WorkloadReader
         return ReadList(config.GetValue(path), path);
     }
 
+    /// <summary>A list of programs (one per vCPU) at <paramref name="path"/>; empty when the list is.</summary>
+    public static IReadOnlyList<IReadOnlyList<Op>> ReadMany(Config config, string path)
+    {
+        if (!config.HasPath(path)) throw new ArgumentException($"{path}: missing (a list of programs)");
+        var value = config.GetValue(path);
+        // Akka's HOCON reads `[]` as an array that is not IsArray(), and `[ ]` as one holding a valueless element.
+        if (value.Values.OfType<HoconArray>().FirstOrDefault() is { } list && list.All(e => e.Values.Count == 0)) return [];
+        if (!value.IsArray()) throw new ArgumentException($"{path}: expected a list of programs, one per vCPU");
+        return value.GetArray().Select((program, i) => (IReadOnlyList<Op>)ReadList(program, $"{path}[{i}]")).ToList();
+    }
+
     private static List<Op> ReadList(HoconValue value, string path)
     {
         if (!value.IsArray()) throw new ArgumentException($"{path}: expected a list of operations");

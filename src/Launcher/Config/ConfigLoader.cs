@@ -15,7 +15,7 @@ public sealed record LoadedConfig(Akka.Configuration.Config Config, string File,
 public static class ConfigLoader
 {
     /// <summary>Sections whose keys are checked against reference.conf, so a typo is an error instead of a silently ignored setting.</summary>
-    private static readonly string[] CheckedSections = ["model", "sim", "phold", "cluster"];
+    private static readonly string[] CheckedSections = ["model", "sim", "phold", "machine", "machine.realm", "cluster"];
 
     public static Akka.Configuration.Config Reference { get; } = LoadReference();
 

@@ -8,6 +8,9 @@ public sealed class ConfigReader(LoadedConfig loaded)
 {
     private ConfigException Bad(string key, string problem) => new(loaded.SourceOf(key), key, problem);
 
+    /// <summary>The config itself, for readers of structured values (lists of operations, platform blocks).</summary>
+    public Akka.Configuration.Config Config => loaded.Config;
+
     public string Raw(string key)
     {
         if (!loaded.Config.HasPath(key)) throw Bad(key, "missing");

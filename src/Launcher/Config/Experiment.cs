@@ -47,7 +47,12 @@ public sealed record Experiment(
 
     private static Func<ISimulationModel> BuildModelFactory(ConfigReader r, SimTime? lookahead)
     {
-        var type = r.OneOf("model.type", "phold");
+        var type = r.OneOf("model.type", "phold", "machine");
+        if (type == "machine")
+        {
+            if (lookahead != null) throw r.Error("sim.lookahead", "the machine model's lookahead is its shortest link; leave it auto");
+            return MachineConfig.Read(r);
+        }
         var p = new PholdParameters
         {
             Components = r.Int("phold.components", 1, 1_000_000),
@@ -59,10 +64,7 @@ public sealed record Experiment(
         };
         if (lookahead is { } la && la > p.Lookahead)
             throw r.Error("sim.lookahead", $"{la.Picoseconds} ps is longer than the shortest link (phold.lookahead = {p.Lookahead.Picoseconds} ps); every link must be at least the lookahead");
-        return type switch
-        {
-            _ => () => new PholdModel(p),
-        };
+        return () => new PholdModel(p);
     }
 }
 

@@ -7,6 +7,9 @@ namespace VirtCca.Launcher.Results;
 /// <summary>The outcome of one run, printed as the RESULT line and written as results.json.</summary>
 public sealed record RunReport(Experiment Experiment, RunResult Result, double TotalHostSeconds, string? Error = null, long? LastCompletedWindow = null)
 {
+    /// <summary>The model's own numbers (e.g. a machine's time breakdown and exits), when it ran wholly in this process.</summary>
+    public IReadOnlyList<KeyValuePair<string, double>>? Metrics { get; init; }
+
     /// <summary>Host time of the simulation proper (see <see cref="RunResult.HostSeconds"/>).</summary>
     public double HostSeconds => Result.HostSeconds;
 
@@ -14,6 +17,17 @@ public sealed record RunReport(Experiment Experiment, RunResult Result, double T
 
     public string ResultLine() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
         $"RESULT digest={Result.Digest} events={Result.Events} host_s={HostSeconds:F3} events_per_s={EventsPerSecond:F0}");
+
+    /// <summary>The metrics as an aligned two-column table on the console.</summary>
+    public void WriteMetrics(TextWriter output)
+    {
+        if (Metrics == null) return;
+        int width = Metrics.Max(m => m.Key.Length);
+        foreach (var (name, value) in Metrics)
+            output.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"  {name.PadRight(width)}  {value,20:N0}"));
+    }
+
+    private double? Find(string name) => Metrics?.FirstOrDefault(m => m.Key == name) is { Key: not null } m ? m.Value : null;
 
     public void WriteJson(string dir)
     {
@@ -48,6 +62,13 @@ public sealed record RunReport(Experiment Experiment, RunResult Result, double T
         w.WriteNumber("quantumPicoseconds", k.Quantum?.Picoseconds ?? lookahead);
         w.WriteEndObject();
         w.WriteNumber("seed", k.Seed);
+        if (Metrics != null)
+        {
+            w.WriteStartObject("metrics");
+            foreach (var (name, value) in Metrics) w.WriteNumber(name, value);
+            if (Find("exits.total") is { } exits && HostSeconds > 0) w.WriteNumber("exits_per_host_second", Math.Round(exits / HostSeconds));
+            w.WriteEndObject();
+        }
         w.WritePropertyName("config");
         HoconJson.Write(w, Experiment.Loaded.Config.Root);
         w.WriteEndObject();

@@ -24,8 +24,8 @@ public static class RunCommand
         RunReport report;
         try
         {
-            var result = Execute(experiment, progress.Report, output);
-            report = new RunReport(experiment, result, clock.Elapsed.TotalSeconds);
+            var result = Execute(experiment, progress.Report, output, out var metrics);
+            report = new RunReport(experiment, result, clock.Elapsed.TotalSeconds) { Metrics = metrics };
         }
         catch (ClusterRunException e)
         {
@@ -41,19 +41,29 @@ public static class RunCommand
             return 1;
         }
         report.WriteJson(outDir);
+        report.WriteMetrics(output);
         output.WriteLine(report.ResultLine());
         output.WriteLine($"results: {Path.Combine(outDir, "results.json")}");
         return 0;
     }
 
-    public static RunResult Execute(Experiment experiment, Action<RunProgress>? progress, TextWriter output)
+    /// <summary>Runs the experiment; <paramref name="metrics"/> are the model's own numbers when it ran wholly in this process.</summary>
+    public static RunResult Execute(Experiment experiment, Action<RunProgress>? progress, TextWriter output,
+        out IReadOnlyList<KeyValuePair<string, double>>? metrics)
     {
-        if (experiment.Engine == "sequential")
-            return SequentialEngine.Run(experiment.ModelFactory(), experiment.Kernel, progress);
-        if (experiment.Cluster.Nodes > 1)
-            return ClusterLauncher.Run(experiment, progress, output);
-        using var system = experiment.Kernel.ComponentActors ? ActorSystems.Local() : null;
-        try { return LocalEngine.Run(experiment.ModelFactory(), experiment.Kernel, system, progress); }
-        finally { system?.Terminate().Wait(TimeSpan.FromSeconds(10)); }
+        metrics = null;
+        if (experiment.Cluster.Nodes > 1 && experiment.Engine != "sequential")
+            return ClusterLauncher.Run(experiment, progress, output); // components live on several nodes: no one process can sum them
+        var model = experiment.ModelFactory();
+        RunResult result;
+        if (experiment.Engine == "sequential") result = SequentialEngine.Run(model, experiment.Kernel, progress);
+        else
+        {
+            using var system = experiment.Kernel.ComponentActors ? ActorSystems.Local() : null;
+            try { result = LocalEngine.Run(model, experiment.Kernel, system, progress); }
+            finally { system?.Terminate().Wait(TimeSpan.FromSeconds(10)); }
+        }
+        metrics = (model as IReportsMetrics)?.Metrics();
+        return result;
     }
 }

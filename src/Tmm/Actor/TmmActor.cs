@@ -26,6 +26,7 @@ public sealed class TmmActor(Rmm rmm, TmmCosts costs) : Component
     private readonly Dictionary<uint, (ulong Rec, ulong Run)> _running = new(); // by vCPU index
 
     public Rmm Rmm { get; } = rmm;
+    /// <summary>RMI calls other than REC_ENTER.</summary>
     public long Calls { get; private set; }
     public long Entries { get; private set; }
     public long Exits { get; private set; }
@@ -66,7 +67,6 @@ public sealed class TmmActor(Rmm rmm, TmmCosts costs) : Component
         WritePages(call);
         if (call.RecEntry != null) Write(call.X2, RunPage.EntryHalf(call.RecEntry), "the run page of REC_ENTER");
         var r = Rmm.EnterOnCpu(call.X1, call.X2);
-        Calls++;
         if (r.Status == RmiStatus.Success) { _running[call.Vcpu] = (call.X1, call.X2); Entries++; }
         return (Reply(call.Fid, r), costs.Cycles(costs.EntryMarshalCycles));
     }

@@ -11,6 +11,8 @@ public sealed record RealmTrapResult(bool Exited, ulong[] Registers);
 
 public sealed partial class Rmm
 {
+    private const int RecentOutcomes = 64;
+
     /// <summary>
     /// RMI_REC_ENTER for a Realm vCPU that the simulator runs on a PE: the same checks and entry
     /// processing as <see cref="RecEnter"/>, after which the REC stays entered — the Realm runs on the
@@ -42,7 +44,11 @@ public sealed partial class Rmm
         int logged = r.Program.Log.Count;
         r.Program.Add(step);
         var exit = StepRealm(r, r.TrapWfi);
-        if (exit == null) return new RealmTrapResult(false, r.Program.Log.Count > logged ? r.Program.Log[^1].Registers : []);
+        var log = r.Program.Log;
+        var registers = exit == null && log.Count > logged ? log[^1].Registers : [];
+        // A realm on a CPU may trap millions of times: keep only its recent outcomes, for inspection.
+        if (log.Count > 2 * RecentOutcomes) log.RemoveRange(0, log.Count - RecentOutcomes);
+        if (exit == null) return new RealmTrapResult(false, registers);
         WriteExit(r, runPtr, exit);
         r.RunningWith = null;
         return new RealmTrapResult(true, []);
