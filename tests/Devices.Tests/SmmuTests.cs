@@ -1,11 +1,5 @@
-using Akka.Actor;
-using Akka.Configuration;
-using Google.Protobuf;
-using VirtCca.Devices.Protocol;
 using VirtCca.Devices.Smmu;
 using VirtCca.Devices.Tzasc;
-using VirtCca.Interconnect;
-using VirtCca.Interconnect.Engine;
 
 namespace VirtCca.Devices.Tests;
 

@@ -1,10 +1,4 @@
-using Akka.Actor;
-using Akka.Configuration;
-using Google.Protobuf;
-using VirtCca.Devices.Protocol;
 using VirtCca.Devices.Tzasc;
-using VirtCca.Interconnect;
-using VirtCca.Interconnect.Engine;
 
 namespace VirtCca.Devices.Tests;
 

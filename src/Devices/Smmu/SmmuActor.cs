@@ -18,7 +18,7 @@ public sealed record SmmuCosts(long FrequencyHz = 2_600_000_000, long IotlbMissC
 /// </summary>
 public sealed class SmmuActor(StreamTable table, int tzasc, SmmuCosts costs) : Component
 {
-    public const int KindDma = 0x6200;
+    public const int KindDma = DeviceKinds.SmmuDma, KindCommand = DeviceKinds.SmmuCommand;
     private readonly Dictionary<ulong, (int Device, ulong Tag)> _pending = new();
     private ulong _nextTag;
 

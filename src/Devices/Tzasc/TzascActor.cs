@@ -18,7 +18,8 @@ public sealed record TzascCosts(long FrequencyHz = 2_600_000_000, long CheckCycl
 /// </summary>
 public sealed class TzascActor(Tzc400 controller, SparseDram dram, TzascCosts costs) : Component
 {
-    public const int KindRead = 0x6100, KindWrite = 0x6101, KindProgram = 0x6102, KindReply = 0x6103;
+    public const int KindRead = DeviceKinds.TzascRead, KindWrite = DeviceKinds.TzascWrite, KindProgram = DeviceKinds.TzascProgram, KindReply = DeviceKinds.MemoryReply,
+        KindSetAction = DeviceKinds.TzascSetAction;
 
     public Tzc400 Controller { get; } = controller;
     public SparseDram Dram { get; } = dram;
