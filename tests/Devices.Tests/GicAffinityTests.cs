@@ -5,7 +5,7 @@ namespace VirtCca.Devices.Tests;
 /// <summary>Routing by MPIDR affinity: GICD_IROUTER for SPIs, ICC_SGI1R_EL1 for SGIs.</summary>
 public sealed class GicAffinityTests
 {
-    // CPU i's affinity, chosen so that no CPU's index equals any of its Aff fields' positions by accident.
+    // Affinities unlike the default layout, so that anything routing by CPU index goes visibly wrong.
     private static readonly Affinity[] Sparse = [new(0, 0, 0, 0), new(0, 0, 1, 0), new(0, 1, 0, 0), new(1, 0, 0, 0)];
 
     [Fact]
