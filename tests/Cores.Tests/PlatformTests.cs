@@ -57,6 +57,18 @@ public sealed partial class PlatformTests
         Assert.Equal(1234, PlatformLoader.From(ConfigurationFactory.ParseString("kvm.hvc-rt = 1234")).WorldSwitch.KvmHvcRoundTrip);
     }
 
+    [Fact]
+    public void The_tzasc_action_and_smmu_strict_invalidation_are_read_and_checked()
+    {
+        var p = PlatformLoader.From(ConfigurationFactory.ParseString("tzasc.action = raz-wi+interrupt, smmu { strict-invalidation = on, strict-inval = 5200 }"));
+        Assert.Equal((VirtCca.Devices.Tzasc.TzcAction.RazWiInterrupt, true), (p.TzascAction, p.SmmuStrictInvalidation));
+        Assert.Equal(VirtCca.Interconnect.SimTime.FromMicroseconds(2), p.SmmuCosts.Invalidation);
+        var d = PlatformLoader.From(ConfigurationFactory.ParseString(""));
+        Assert.Equal((VirtCca.Devices.Tzasc.TzcAction.BusError, false), (d.TzascAction, d.SmmuStrictInvalidation));
+        var ex = Assert.Throws<ArgumentException>(() => PlatformLoader.From(ConfigurationFactory.ParseString("tzasc.action = ignore")));
+        Assert.StartsWith("platform.tzasc.action: ", ex.Message);
+    }
+
     [GeneratedRegex(@"^\s*[a-z0-9-]+\s*=\s*[0-9]")]
     private static partial Regex Setting();
 

@@ -1,8 +1,4 @@
-using Akka.Actor;
-using Akka.Configuration;
 using VirtCca.Devices.Gic;
-using VirtCca.Interconnect;
-using VirtCca.Interconnect.Engine;
 
 namespace VirtCca.Devices.Tests;
 

@@ -1,11 +1,5 @@
-using Akka.Actor;
-using Akka.Configuration;
-using Google.Protobuf;
-using VirtCca.Devices.Protocol;
 using VirtCca.Devices.Smmu;
 using VirtCca.Devices.Tzasc;
-using VirtCca.Interconnect;
-using VirtCca.Interconnect.Engine;
 
 namespace VirtCca.Devices.Tests;
 
@@ -45,7 +39,7 @@ public sealed class SmmuTests : IDisposable
         DmaRequest[] script =
         [
             new() { Tag = 1, Stream = 1, Iova = 0x10, Write = true, Data = ByteString.CopyFrom(5) },   // NS stream mapped onto secure memory
-            new() { Tag = 2, Stream = 2, Iova = Secret, Write = true, Data = ByteString.CopyFrom(7) }, // secure stream, bypass
+            new() { Tag = 2, Stream = 2, SecureStream = true, Iova = Secret, Write = true, Data = ByteString.CopyFrom(7) }, // secure stream, bypass
             new() { Tag = 3, Stream = 1, Iova = 0x10, Size = 1 },                                      // NS read: refused too (IOTLB hit now)
             new() { Tag = 4, Stream = 3, Iova = 0, Size = 1 },                                         // no stream table entry
         ];
@@ -57,8 +51,8 @@ public sealed class SmmuTests : IDisposable
                 var table = new StreamTable();
                 var ns = new StreamTableEntry(secure: false, StreamMode.Stage2);
                 ns.Stage2[0] = Secret / StreamTable.Page;
-                table.Configure(1, ns);
-                table.Configure(2, new StreamTableEntry(secure: true, StreamMode.Bypass));
+                table.Configure(1, ns, bySecureWorld: false);
+                table.Configure(2, new StreamTableEntry(secure: true, StreamMode.Bypass), bySecureWorld: true);
                 return smmu = new SmmuActor(table, t, new SmmuCosts());
             }
             var tzc = new Tzc400();
@@ -92,11 +86,11 @@ public sealed class SmmuTests : IDisposable
     }
 
     [Fact]
-    public void Abort_streams_and_page_crossing_transactions_fault()
+    public void Abort_streams_fault_and_one_translation_stays_within_a_page()
     {
         var table = new StreamTable();
-        table.Configure(9, new StreamTableEntry(false, StreamMode.Abort));
-        table.Configure(1, new StreamTableEntry(false, StreamMode.Bypass));
+        table.Configure(9, new StreamTableEntry(false, StreamMode.Abort), bySecureWorld: false);
+        table.Configure(1, new StreamTableEntry(false, StreamMode.Bypass), bySecureWorld: false);
         Assert.Null(table.Translate(9, 0x1000, 4));
         Assert.Null(table.Translate(1, 0x1FFC, 8));
         Assert.Equal(new[] { "stream is configured to abort", "a transaction must stay within one 4 KiB page" }, table.EventQueue.Select(f => f.Reason));

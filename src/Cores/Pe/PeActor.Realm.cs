@@ -49,7 +49,7 @@ public sealed partial class PeActor
                 TrapToTmm(ctx, SmcKinds.RealmTrap, abort.ToByteArray());
                 return;
             case SendIpi s:
-                var msr = new RealmTrap { Vcpu = vcpu, Kind = TrapKind.TrapSysregWrite, Iss = IccSgi1r.MsrIss, Value = IccSgi1r.Encode(s.TargetVcpu, s.Intid) };
+                var msr = new RealmTrap { Vcpu = vcpu, Kind = TrapKind.TrapSysregWrite, Iss = VcpuSgi.MsrIss, Value = VcpuSgi.Encode(s.TargetVcpu, s.Intid) };
                 TrapToTmm(ctx, SmcKinds.RealmTrap, msr.ToByteArray());
                 return;
             case Wfi or WaitInterrupt:
@@ -95,7 +95,7 @@ public sealed partial class PeActor
             case RecExitReasons.Sync when ec == 0x01:
                 return new GuestExit(ExitReason.Wfi, vcpu);
             case RecExitReasons.Sync when ec == 0x18:
-                var (targets, intid) = IccSgi1r.Decode(r.Gprs.Count > 0 ? r.Gprs[0] : 0);
+                var (targets, intid) = VcpuSgi.Decode(r.Gprs.Count > 0 ? r.Gprs[0] : 0);
                 if (targets.Count != 1) throw new SimulationException($"vCPU {vcpu} wrote ICC_SGI1R for {targets.Count} targets; KVM's model sends one");
                 return new GuestExit(ExitReason.SystemRegister, vcpu, (ulong)targets[0], (ulong)intid);
             case RecExitReasons.Irq or RecExitReasons.Fiq:

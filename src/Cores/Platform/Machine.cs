@@ -65,7 +65,7 @@ public sealed class Machine
             switch (id)
             {
                 case Gic: return GicActor = new GicActor(new Gicv3(n), PeIds, platform.GicCosts);
-                case Tzasc: return TzascActor = new TzascActor(new Tzc400(platform.TzascRegions), new SparseDram(), platform.TzascCosts);
+                case Tzasc: return TzascActor = new TzascActor(new Tzc400(platform.TzascRegions, action: platform.TzascAction), new SparseDram(), platform.TzascCosts);
                 case Tmm: return TmmComponent = tmm?.Invoke() ?? new NoTmm();
             }
             if (id == KvmId) return Kvm = realm!.Kvm(this);

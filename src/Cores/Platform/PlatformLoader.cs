@@ -1,6 +1,7 @@
 using Akka.Configuration;
 using VirtCca.Cores.Pe;
 using VirtCca.Cores.Translation;
+using VirtCca.Devices.Tzasc;
 using VirtCca.Interconnect;
 using VirtCca.SecureMonitor;
 
@@ -20,8 +21,8 @@ public static class PlatformLoader
         ["el3"] = ["fast-smc-rt", "ctx-swap", "ctx-swap-no-sel2"],
         ["tmm"] = ["cmd-base", "guest-trap", "exit-marshal", "entry-marshal", "ttt-level", "data-create-4k"],
         ["memory"] = ["copy-per-byte", "walk-ref-hit", "walk-ref-miss", "nested-refs", "one-stage-refs", "walk-ref-hit-per-mille"],
-        ["tzasc"] = ["regions", "granule", "check", "region-program"],
-        ["smmu"] = ["iotlb-miss", "strict-inval"],
+        ["tzasc"] = ["regions", "granule", "check", "region-program", "action"],
+        ["smmu"] = ["iotlb-miss", "strict-inval", "strict-invalidation"],
         ["gic"] = ["psgi", "lr-count", "veoi"],
         ["swiotlb"] = ["map-unmap", "slot"],
         ["cpu"] = ["idle-wake"],
@@ -84,6 +85,8 @@ public static class PlatformLoader
             TzascRegionProgramCycles = L("tzasc.region-program", d.TzascRegionProgramCycles),
             SmmuIotlbMissCycles = L("smmu.iotlb-miss", d.SmmuIotlbMissCycles),
             SmmuStrictInvalidationCycles = L("smmu.strict-inval", d.SmmuStrictInvalidationCycles),
+            TzascAction = p.HasPath("tzasc.action") ? TzascActionOf(p.GetString("tzasc.action")) : d.TzascAction,
+            SmmuStrictInvalidation = p.HasPath("smmu.strict-invalidation") ? p.GetBoolean("smmu.strict-invalidation") : d.SmmuStrictInvalidation,
             GicPhysicalSgiCycles = L("gic.psgi", d.GicPhysicalSgiCycles),
             GicListRegisters = (int)L("gic.lr-count", d.GicListRegisters),
             GicVirtualEoiCycles = L("gic.veoi", d.GicVirtualEoiCycles),
@@ -95,6 +98,12 @@ public static class PlatformLoader
         };
         Validate(s);
         return s;
+    }
+
+    private static TzcAction TzascActionOf(string name)
+    {
+        try { return TzcActions.Parse(name); }
+        catch (ArgumentException e) { throw new ArgumentException($"platform.tzasc.action: {e.Message}"); }
     }
 
     private static void CheckKeys(Config p)

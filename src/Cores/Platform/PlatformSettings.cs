@@ -47,9 +47,13 @@ public sealed record PlatformSettings
     public long TzascGranule { get; init; } = 4096;
     public long TzascCheckCycles { get; init; }
     public long TzascRegionProgramCycles { get; init; } = 2_000;
+    /// <summary>What a refused memory access gets (TZC-400 ACTION): a bus error, as TF-A's Arm platforms set it.</summary>
+    public TzcAction TzascAction { get; init; } = TzcAction.BusError;
 
     public long SmmuIotlbMissCycles { get; init; } = 1_040;
     public long SmmuStrictInvalidationCycles { get; init; } = 2_600;
+    /// <summary>Every SMMU unmap invalidates its IOTLB entry at once (paying the cycles above), instead of leaving it until a later TLBI.</summary>
+    public bool SmmuStrictInvalidation { get; init; }
 
     public long GicPhysicalSgiCycles { get; init; } = 500;
     public int GicListRegisters { get; init; } = 16;
@@ -66,7 +70,7 @@ public sealed record PlatformSettings
 
     public GicCosts GicCosts => new(FrequencyHz, GicPhysicalSgiCycles, GicPhysicalSgiCycles);
     public TzascCosts TzascCosts => new(FrequencyHz, TzascCheckCycles, TzascRegionProgramCycles);
-    public SmmuCosts SmmuCosts => new(FrequencyHz, SmmuIotlbMissCycles);
+    public SmmuCosts SmmuCosts => new(FrequencyHz, SmmuIotlbMissCycles, SmmuStrictInvalidationCycles);
 
     /// <summary>What a TLB miss walks: one stage under virtcca-el3's shadow mapping, two otherwise.</summary>
     public static TranslationRegime RegimeOf(PlatformConfiguration c) =>

@@ -12,12 +12,14 @@ public sealed record GicCosts(long FrequencyHz = 2_600_000_000, long SgiCycles =
 /// <summary>
 /// The GIC as a kernel component. Requests carry their data in the event's argument (no payload
 /// needed): raise SGI (arg = target CPU &lt;&lt; 16 | INTID), raise SPI (arg = INTID), acknowledge
-/// (arg = group), EOI (arg = INTID). The signalled CPU's PE component (<paramref name="peOfCpu"/>)
+/// (arg = group), EOI (arg = INTID), and SGI by an ICC_SGI1R_EL1 value (arg = the 64-bit register
+/// value; the sender is the event's source PE, excluded when IRM = 1). The signalled CPU's PE component (<paramref name="peOfCpu"/>)
 /// gets <see cref="KindSignal"/> with the INTID it should take; acknowledges are answered with <see cref="KindAcknowledged"/>.
 /// </summary>
 public sealed class GicActor(Gicv3 gic, int[] peOfCpu, GicCosts costs) : Component
 {
-    public const int KindSgi = 0x6300, KindSpi = 0x6301, KindAcknowledge = 0x6302, KindEoi = 0x6303, KindSignal = 0x6310, KindAcknowledged = 0x6311;
+    public const int KindSgi = DeviceKinds.GicSgi, KindSpi = DeviceKinds.GicSpi, KindAcknowledge = DeviceKinds.GicAcknowledge, KindEoi = DeviceKinds.GicEoi,
+        KindSgiByRegister = DeviceKinds.GicSgiByRegister, KindSignal = DeviceKinds.GicSignal, KindAcknowledged = DeviceKinds.GicAcknowledged;
 
     public Gicv3 Gic { get; } = gic;
 
@@ -27,6 +29,9 @@ public sealed class GicActor(Gicv3 gic, int[] peOfCpu, GicCosts costs) : Compone
         {
             case KindSgi:
                 Signal(ctx, Gic.Raise((int)(ev.Arg & 0xFFFF), (int)(ev.Arg >> 16)), costs.Sgi);
+                break;
+            case KindSgiByRegister:
+                foreach (int target in Gic.RaiseSgi((ulong)ev.Arg, CpuOf(ev.Source))) Signal(ctx, target, costs.Sgi);
                 break;
             case KindSpi:
                 Signal(ctx, Gic.Raise((int)ev.Arg), costs.Spi);
@@ -47,6 +52,7 @@ public sealed class GicActor(Gicv3 gic, int[] peOfCpu, GicCosts costs) : Compone
 
     private void Signal(ISimContext ctx, int cpu, SimTime delay)
     {
+        if (cpu < 0) return; // an SPI routed to no CPU stays pending, unsignalled
         foreach (var group in new[] { InterruptGroup.Group0, InterruptGroup.Group1Secure, InterruptGroup.Group1NonSecure })
             if (Gic.HighestPending(cpu, group) is { } intid) { ctx.Send(peOfCpu[cpu], KindSignal, intid, extraDelay: delay); return; }
     }

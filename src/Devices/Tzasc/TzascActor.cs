@@ -4,21 +4,28 @@ using VirtCca.Interconnect;
 
 namespace VirtCca.Devices.Tzasc;
 
-/// <summary>Costs of the TZASC in cycles (costs.md §8.3, both "assumed"): the filter on a DRAM access, and reprogramming one region.</summary>
-public sealed record TzascCosts(long FrequencyHz = 2_600_000_000, long CheckCycles = 0, long RegionProgramCycles = 2_000)
+/// <summary>
+/// Costs of the TZASC in cycles (costs.md §8.3, all "assumed"): the filter on a DRAM access,
+/// reprogramming one region, and one register write such as ACTION (costs.md's ~300 cycles per
+/// device-register write, the basis of its region-program figure).
+/// </summary>
+public sealed record TzascCosts(long FrequencyHz = 2_600_000_000, long CheckCycles = 0, long RegionProgramCycles = 2_000, long RegisterWriteCycles = 300)
 {
+    public SimTime RegisterWrite => SimTime.FromCycles(RegisterWriteCycles, FrequencyHz);
     public SimTime Check => SimTime.FromCycles(CheckCycles, FrequencyHz);
     public SimTime Program => SimTime.FromCycles(RegionProgramCycles, FrequencyHz);
 }
 
 /// <summary>
 /// The TZASC in front of DRAM as a kernel component: every memory transaction from a PE or the
-/// SMMU is checked; a refused one gets a bus error (ok = false) and leaves memory unchanged.
-/// Programming requests from the non-secure world are refused and counted.
+/// SMMU is checked. A refused one leaves memory unchanged and is answered as the controller's
+/// action says: a bus error (ok = false), or under raz-wi ok with zeros for a read. Programming
+/// requests (regions, action) from the non-secure world are refused and counted.
 /// </summary>
 public sealed class TzascActor(Tzc400 controller, SparseDram dram, TzascCosts costs) : Component
 {
-    public const int KindRead = 0x6100, KindWrite = 0x6101, KindProgram = 0x6102, KindReply = 0x6103;
+    public const int KindRead = DeviceKinds.TzascRead, KindWrite = DeviceKinds.TzascWrite, KindProgram = DeviceKinds.TzascProgram, KindReply = DeviceKinds.MemoryReply,
+        KindSetAction = DeviceKinds.TzascSetAction;
 
     public Tzc400 Controller { get; } = controller;
     public SparseDram Dram { get; } = dram;
@@ -33,11 +40,12 @@ public sealed class TzascActor(Tzc400 controller, SparseDram dram, TzascCosts co
             case KindRead:
             {
                 var r = MemRead.Parser.ParseFrom(data);
-                reply = new MemReply { Tag = r.Tag, Ok = Controller.Check(r.Address, r.Size, r.Secure, write: false) };
+                bool permitted = Controller.Check(r.Address, r.Size, r.Secure, write: false);
+                reply = new MemReply { Tag = r.Tag, Ok = permitted || !Controller.Action.IsBusError() };
                 if (reply.Ok)
                 {
-                    var buf = new byte[r.Size];
-                    Dram.Read(r.Address, buf);
+                    var buf = new byte[r.Size];             // read-as-zero when refused
+                    if (permitted) Dram.Read(r.Address, buf);
                     reply.Data = ByteString.CopyFrom(buf);
                 }
                 break;
@@ -45,8 +53,9 @@ public sealed class TzascActor(Tzc400 controller, SparseDram dram, TzascCosts co
             case KindWrite:
             {
                 var w = MemWrite.Parser.ParseFrom(data);
-                reply = new MemReply { Tag = w.Tag, Ok = Controller.Check(w.Address, (ulong)w.Data.Length, w.Secure, write: true) };
-                if (reply.Ok) Dram.Write(w.Address, w.Data.Span);
+                bool permitted = Controller.Check(w.Address, (ulong)w.Data.Length, w.Secure, write: true);
+                reply = new MemReply { Tag = w.Tag, Ok = permitted || !Controller.Action.IsBusError() };
+                if (permitted) Dram.Write(w.Address, w.Data.Span); // write-ignored when refused, in every action
                 break;
             }
             case KindProgram:
@@ -55,6 +64,13 @@ public sealed class TzascActor(Tzc400 controller, SparseDram dram, TzascCosts co
                 var region = new TzascRegion(p.Enabled, p.Base, p.Top, new RegionAccess(p.SecureRead, p.SecureWrite, p.NonsecureRead, p.NonsecureWrite));
                 reply = new MemReply { Tag = p.Tag, Ok = Controller.Program((int)p.Region, region, p.Secure, out _) };
                 cost = costs.Program;
+                break;
+            }
+            case KindSetAction:
+            {
+                var a = TzascSetAction.Parser.ParseFrom(data);
+                reply = new MemReply { Tag = a.Tag, Ok = Controller.SetAction((TzcAction)a.Action, a.Secure) };
+                cost = costs.RegisterWrite;
                 break;
             }
             default:

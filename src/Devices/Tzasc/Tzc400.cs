@@ -15,7 +15,8 @@ public readonly record struct TzascRegion(bool Enabled, ulong Base, ulong Top, R
 /// <summary>
 /// A TZC-400-like address-space controller: a background region 0 covering everything plus a fixed
 /// number of programmable regions; where regions overlap the highest-numbered enabled one decides.
-/// Only secure-world writes may program it. Refusals are counted, never silent.
+/// Only secure-world writes may program it. Refusals are counted, never silent, whatever the
+/// <see cref="Action"/> tells the requester.
 /// </summary>
 public sealed class Tzc400
 {
@@ -23,8 +24,9 @@ public sealed class Tzc400
     private readonly TzascRegion[] _regions;
 
     /// <param name="regions">Programmable regions besides the background one (TZC-400: 8).</param>
-    public Tzc400(int regions = 8, RegionAccess? background = null)
+    public Tzc400(int regions = 8, RegionAccess? background = null, TzcAction action = TzcAction.BusError)
     {
+        Action = action;
         if (regions is < 1 or > 64) throw new ArgumentOutOfRangeException(nameof(regions), "1..64 regions");
         _regions = new TzascRegion[regions + 1];
         _regions[0] = new TzascRegion(true, 0, ulong.MaxValue, background ?? RegionAccess.All);
@@ -34,6 +36,20 @@ public sealed class Tzc400
     public TzascRegion Region(int i) => _regions[i];
     public long RefusedAccesses { get; private set; }
     public long RefusedProgramming { get; private set; }
+
+    /// <summary>What a refused access gets back (the ACTION register).</summary>
+    public TzcAction Action { get; private set; }
+
+    /// <summary>Refused accesses that asserted the interrupt (the action's interrupt bit was set).</summary>
+    public long InterruptsRaised { get; private set; }
+
+    /// <summary>Writes the ACTION register; refused (and counted) from the non-secure world or with a value outside 0..3.</summary>
+    public bool SetAction(TzcAction action, bool secure)
+    {
+        if (!secure || !Enum.IsDefined(action)) { RefusedProgramming++; return false; }
+        Action = action;
+        return true;
+    }
 
     /// <summary>Programs region <paramref name="index"/> (1..N). Non-secure attempts, bad indices or unaligned bounds are refused.</summary>
     public bool Program(int index, TzascRegion region, bool secure, out string error)
@@ -54,9 +70,15 @@ public sealed class Tzc400
         ulong last = size == 0 ? address : address + size - 1;
         for (ulong page = address & ~(Granule - 1); ; page += Granule)
         {
-            if (!RegionFor(page).Access.Permits(secure, write)) { RefusedAccesses++; return false; }
+            if (!RegionFor(page).Access.Permits(secure, write)) { Refuse(); return false; }
             if (page >= (last & ~(Granule - 1))) return true;
         }
+    }
+
+    private void Refuse()
+    {
+        RefusedAccesses++;
+        if (Action.RaisesInterrupt()) InterruptsRaised++;
     }
 
     /// <summary>The region that decides an address: the highest-numbered enabled region containing it.</summary>
