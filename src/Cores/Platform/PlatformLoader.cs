@@ -27,7 +27,7 @@ public static class PlatformLoader
         ["swiotlb"] = ["map-unmap", "slot"],
         ["cpu"] = ["idle-wake"],
         ["guest"] = ["irq-handler"],
-        ["links"] = ["pe-tmm-ns", "pe-gic-ns", "pe-tzasc-ns", "pe-pe-ns"],
+        ["links"] = ["pe-tmm-ns", "pe-gic-ns", "pe-tzasc-ns", "pe-pe-ns", "device-smmu-ns", "smmu-tzasc-ns"],
     };
 
     /// <summary>Loads a platform file (its `platform` block).</summary>
@@ -64,6 +64,8 @@ public static class PlatformLoader
             PeGic = SimTime.FromNanoseconds(L("links.pe-gic-ns", d.Links.PeGic.Picoseconds / 1000)),
             PeTzasc = SimTime.FromNanoseconds(L("links.pe-tzasc-ns", d.Links.PeTzasc.Picoseconds / 1000)),
             PePe = SimTime.FromNanoseconds(L("links.pe-pe-ns", d.Links.PePe.Picoseconds / 1000)),
+            DeviceSmmu = SimTime.FromNanoseconds(L("links.device-smmu-ns", d.Links.DeviceSmmu.Picoseconds / 1000)),
+            SmmuTzasc = SimTime.FromNanoseconds(L("links.smmu-tzasc-ns", d.Links.SmmuTzasc.Picoseconds / 1000)),
         };
         var s = d with
         {

@@ -18,6 +18,10 @@ public sealed record MachineLinks
     public SimTime PeTzasc { get; init; } = SimTime.FromNanoseconds(50);
     /// <summary>PE ⇄ PE: KVM's write of another vCPU's vGIC state becoming visible there.</summary>
     public SimTime PePe { get; init; } = SimTime.FromNanoseconds(100);
+    /// <summary>A device ⇄ the SMMU (DMA requests and their answers).</summary>
+    public SimTime DeviceSmmu { get; init; } = SimTime.FromNanoseconds(100);
+    /// <summary>SMMU ⇄ TZASC: the translated transaction to the memory controller.</summary>
+    public SimTime SmmuTzasc { get; init; } = SimTime.FromNanoseconds(50);
 }
 
 /// <summary>

@@ -1,5 +1,6 @@
 using VirtCca.Cores.Platform;
 using VirtCca.Cores.Workloads;
+using VirtCca.Interconnect;
 using VirtCca.SecureMonitor;
 using VirtCca.Tmm;
 using VirtCca.Tmm.Actor;
@@ -15,7 +16,7 @@ namespace VirtCca.Kvm.Realms;
 public static class RealmMachine
 {
     public static Machine Create(PlatformSettings platform, PlatformConfiguration configuration, IReadOnlyList<IReadOnlyList<Op>> programs,
-        RealmShape? shape = null, RmmConfig? rmm = null, int? pes = null)
+        RealmShape? shape = null, RmmConfig? rmm = null, int? pes = null, IReadOnlyList<Func<Machine, Component>>? devices = null)
     {
         if (!configuration.HasTmm()) throw new ArgumentException($"{configuration.Name()} runs no realm; use a plain Machine");
         var rmmConfig = rmm ?? new RmmConfig();
@@ -24,8 +25,11 @@ public static class RealmMachine
             Vcpus = programs.Count, HostMemoryBase = rmmConfig.DramBase, RecAuxCount = rmmConfig.RecAuxCount,
         });
         var costs = Costs(platform);
+        // Boot firmware puts the TMM's secure pool behind a secure-only TZASC region (README: delegation without a GPT).
+        var pool = (rmmConfig.SecurePoolBase, rmmConfig.SecurePoolBase + (ulong)rmmConfig.SecurePoolGranules * 0x1000);
         return new Machine(platform, configuration, programs, () => new TmmActor(new Rmm(rmmConfig), costs), pes,
-            realm: new RealmHost(plan.Vcpus, m => new RealmLauncher(plan, m.PeIds[0], m.PeIds.Take(programs.Count).ToArray())));
+            realm: new RealmHost(plan.Vcpus, m => new RealmLauncher(plan, m.PeIds[0], m.PeIds.Take(programs.Count).ToArray())),
+            devices: devices, secureRegions: [pool]);
     }
 
     /// <summary>The TMM's costs from the platform profile (the same numbers the PE's flows expect).</summary>
