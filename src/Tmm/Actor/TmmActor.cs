@@ -24,6 +24,7 @@ namespace VirtCca.Tmm.Actor;
 public sealed class TmmActor(Rmm rmm, TmmCosts costs) : Component
 {
     private readonly Dictionary<uint, (ulong Rec, ulong Run)> _running = new(); // by vCPU index
+    private readonly byte[] _half = new byte[0x800];                             // a run page half, reused per entry and exit
 
     public Rmm Rmm { get; } = rmm;
     /// <summary>RMI calls other than REC_ENTER.</summary>
@@ -65,7 +66,11 @@ public sealed class TmmActor(Rmm rmm, TmmCosts costs) : Component
     private (SmcReply, SimTime) RecEnter(SmcRequest call)
     {
         WritePages(call);
-        if (call.RecEntry != null) Write(call.X2, RunPage.EntryHalf(call.RecEntry), "the run page of REC_ENTER");
+        if (call.RecEntry != null)
+        {
+            RunPage.WriteEntryHalf(call.RecEntry, _half);
+            Write(call.X2, _half, "the run page of REC_ENTER");
+        }
         var r = Rmm.EnterOnCpu(call.X1, call.X2);
         if (r.Status == RmiStatus.Success) { _running[call.Vcpu] = (call.X1, call.X2); Entries++; }
         return (Reply(call.Fid, r), costs.Cycles(costs.EntryMarshalCycles));
@@ -114,9 +119,8 @@ public sealed class TmmActor(Rmm rmm, TmmCosts costs) : Component
         }
         _running.Remove(vcpu);
         Exits++;
-        var exitHalf = new byte[0x800];
-        Rmm.HostMemory.Read(entered.Run + 0x800, exitHalf);
-        var exited = new SmcReply { Fid = RmiFid.RecEnter, X0 = (ulong)RmiStatus.Success, RecExit = RunPage.ExitRecord(exitHalf) };
+        Rmm.HostMemory.Read(entered.Run + 0x800, _half);
+        var exited = new SmcReply { Fid = RmiFid.RecEnter, X0 = (ulong)RmiStatus.Success, RecExit = RunPage.ExitRecord(_half) };
         return (exited, costs.Cycles(costs.ExitMarshalCycles));
     }
 

@@ -14,10 +14,10 @@ public sealed class RecExit(RecExitReason reason)
 
     public const int Offset = 0x800;
 
-    /// <summary>Writes the exit half of the run page image (the entry half is left as the host wrote it).</summary>
-    public void WriteTo(Span<byte> runPage)
+    /// <summary>Writes the exit half of the run page (run page offsets 0x800..0xFFF) into <paramref name="x"/>.</summary>
+    public void WriteExitHalf(Span<byte> x)
     {
-        var x = runPage.Slice(Offset, 0x800);
+        if (x.Length != 0x800) throw new ArgumentException($"the exit half is 0x800 bytes, not 0x{x.Length:X}", nameof(x));
         x.Clear();
         x[0x000] = (byte)Reason;
         BinaryPrimitives.WriteUInt64LittleEndian(x[0x100..], Esr);

@@ -10,6 +10,12 @@ public sealed partial class Rmm
 {
     private const ulong EntryEmulMmio = 1, EntryInjectSea = 2, EntryTrapWfi = 4, EntryRipasReject = 16;
     private const ulong HcrAllowed = 0b1111_1110 | 1UL << 14;
+    private const int EntryFieldsEnd = 0x308 + 16 * 8; // flags .. gicv3_lrs[15]
+
+    // REC_ENTER runs millions of times in a platform run: its page images are reused, not reallocated.
+    private readonly byte[] _entryImage = new byte[EntryFieldsEnd];
+    private readonly byte[] _exitImage = new byte[0x800];
+    private readonly ulong[] _entryGprs = new ulong[31];
 
     /// <summary>RMI_REC_ENTER(rec, run_ptr): TF-RMM's check order, entry processing (§5.1), the Realm runs, the exit is written (§5.2).</summary>
     private SmcResult RecEnter(ulong rec, ulong runPtr)
@@ -35,10 +41,11 @@ public sealed partial class Rmm
         if (!r.Runnable) return (Fail(RmiStatus.ErrorRec, "the REC is not runnable"), null, false);
         if (r.PsciPending != null) return (Fail(RmiStatus.ErrorRec, "the REC has a PSCI request waiting for RMI_PSCI_COMPLETE"), null, false);
 
-        var run = new byte[GranuleTable.GranuleSize];
+        var run = _entryImage;
         _dram.Read(runPtr, run);
         ulong flags = BinaryPrimitives.ReadUInt64LittleEndian(run);
-        var entryGprs = Enumerable.Range(0, 31).Select(i => BinaryPrimitives.ReadUInt64LittleEndian(run.AsSpan(0x200 + 8 * i))).ToArray();
+        var entryGprs = _entryGprs;
+        for (int i = 0; i < entryGprs.Length; i++) entryGprs[i] = BinaryPrimitives.ReadUInt64LittleEndian(run.AsSpan(0x200 + 8 * i));
         if (GicInvalid(run) is { } gic) return (Fail(RmiStatus.ErrorRec, gic), null, false);
         bool injectSea = (flags & EntryInjectSea) != 0;
         if (injectSea && r.LastAbort is not { Unprotected: true })
@@ -57,16 +64,14 @@ public sealed partial class Rmm
     {
         exit.GicHcr = r.GicHcr & ~1UL;
         r.GicLrs.CopyTo(exit.GicLrs, 0);
-        var run = new byte[GranuleTable.GranuleSize];
-        exit.WriteTo(run);
-        _dram.Write(runPtr + RecExit.Offset, run.AsSpan(RecExit.Offset));
+        exit.WriteExitHalf(_exitImage);
+        _dram.Write(runPtr + RecExit.Offset, _exitImage);
     }
 
     private static string? GicInvalid(byte[] run)
     {
         ulong hcr = BinaryPrimitives.ReadUInt64LittleEndian(run.AsSpan(0x300));
         if ((hcr & ~HcrAllowed) != 0) return $"entry.gicv3_hcr {Hex(hcr)} sets bits other than UIE..VGrp1DIE and TDIR";
-        var seen = new HashSet<ulong>();
         for (int n = 0; n < 16; n++)
         {
             ulong lr = BinaryPrimitives.ReadUInt64LittleEndian(run.AsSpan(0x308 + 8 * n));
@@ -75,7 +80,11 @@ public sealed partial class Rmm
             if ((lr >> 32 & 0x1FF) != 0) return $"entry.gicv3_lrs[{n}] sets pINTID bits";
             ulong vintid = lr & 0xFFFF_FFFF;
             if (vintid is >= 1020 and < 8192 || vintid >= 1UL << 24) return $"entry.gicv3_lrs[{n}] vINTID {vintid} is not a valid interrupt";
-            if (!seen.Add(vintid)) return $"entry.gicv3_lrs[{n}] repeats vINTID {vintid}";
+            for (int m = 0; m < n; m++)
+            {
+                ulong other = BinaryPrimitives.ReadUInt64LittleEndian(run.AsSpan(0x308 + 8 * m));
+                if (other >> 62 != 0 && (other & 0xFFFF_FFFF) == vintid) return $"entry.gicv3_lrs[{n}] repeats vINTID {vintid}";
+            }
         }
         return null;
     }
@@ -227,8 +236,13 @@ public sealed partial class Rmm
         }
     }
 
+    private Func<ulong, ulong>? _secureOf;
+    private Func<ulong, bool>? _hostOwns;
+
+    // The delegates are made once: a realm on a CPU resolves addresses on most of its traps.
     private Recs.AccessOutcome Resolve(Realm realm, ulong ipa, out AccessTarget target) =>
-        RealmMemoryResolver.Resolve(realm, ipa, _granules.SecureOf, pa => _granules.InDram(pa) && _granules.StateOf(pa) == GranuleState.Undelegated, out target);
+        RealmMemoryResolver.Resolve(realm, ipa, _secureOf ??= _granules.SecureOf,
+            _hostOwns ??= pa => _granules.InDram(pa) && _granules.StateOf(pa) == GranuleState.Undelegated, out target);
 
     private void ReadTarget(AccessTarget t, Span<byte> data) { if (t.Secure) _secure.Read(t.Address, data); else _dram.Read(t.Address, data); }
     private void WriteTarget(AccessTarget t, ReadOnlySpan<byte> data) { if (t.Secure) _secure.Write(t.Address, data); else _dram.Write(t.Address, data); }
