@@ -27,6 +27,20 @@ public sealed class ClusterTests
         Assert.Equal(2, json.RootElement.GetProperty("partitions").GetInt32());
     }
 
+    /// <summary>A realm machine split over two processes: PEs, the TMM, KVM and the devices exchange their SMCs, traps and IPIs as Protobuf between nodes.</summary>
+    [Fact]
+    public void A_realm_machine_on_two_processes_gives_the_one_process_digest()
+    {
+        string[] common = ["sim.end-time=3 ms"];
+        var one = new StringWriter();
+        Assert.Equal(0, RunCommand.Execute(Paths.Experiment("realm-smp.conf"), [.. common, "sim.engine=sequential"], Paths.TempDir(), one, new StringWriter()));
+        var two = new StringWriter();
+        var err = new StringWriter();
+        int code = RunCommand.Execute(Paths.Experiment("realm-smp.conf"), [.. common, "cluster.nodes=2", "sim.threads=1"], Paths.TempDir(), two, err);
+        Assert.True(code == 0, $"exit {code}: {err}\n{two}");
+        Assert.Equal(Result(one.ToString()).Split(' ')[1..3], Result(two.ToString()).Split(' ')[1..3]);
+    }
+
     /// <summary>
     /// Workers by hand: with cluster.start-workers = off the launcher prints its address and waits;
     /// a `virtcca worker --seed-node ADDRESS` started separately joins and the run completes with
