@@ -108,6 +108,29 @@ public sealed class RealmOnPlatformTests(ActorSystemFixture fx) : IClassFixture<
         Assert.Equal(1, m.Pes[0].Stats.Exits[(int)ExitReason.Hypercall]);
     }
 
+    [Theory]
+    [InlineData(PlatformConfiguration.VirtccaSel2)]
+    [InlineData(PlatformConfiguration.VirtccaEl3)]
+    public void A_realm_waiting_in_wfi_is_woken_by_its_timer_through_a_list_register_the_tmm_accepted(PlatformConfiguration config)
+    {
+        var platform = new PlatformSettings();
+        var m = RealmMachine.Create(platform, config, [[new ArmTimer(500), new WaitInterrupt(), new Compute(26)]]);
+        SequentialEngine.Run(m.Model, new KernelSettings());
+        var pe = m.Pes[0];
+        var start = ((RealmLauncher)m.Kvm!).ActivatedAt + platform.Links.PePe;
+        long armedAt = start.Picoseconds + WorldSwitch.GuestEntryLeg(config, platform.WorldSwitch).Sum(st => Ps(st.Cycles));
+        const long tickPs = 10_000; // 100 MHz counter
+        Assert.Equal((armedAt / tickPs + 500) * tickPs, pe.Stats.LastTimerFire.Picoseconds);
+        Assert.Equal(1, pe.Stats.Exits[(int)ExitReason.Wfi]); // WFI trapped (KVM sets TRAP_WFI), the vCPU blocked
+        Assert.Equal(new Dictionary<int, long> { [27] = 1 }, m.Vcpus[0].InterruptsByIntid);
+        Assert.Equal(3, m.Vcpus[0].OpsRetired);
+        // The REC holds the list register KVM gave on the wake-up entry: vINTID 27, pending, group 1.
+        var rec = ((TmmActor)m.TmmComponent!).Rmm.RecAt(BindingOf(m).Rec)!;
+        Assert.Equal(27UL | 0xA0UL << 48 | 1UL << 60 | 1UL << 62, rec.GicLrs[0]);
+    }
+
+    private static RealmBinding BindingOf(Machine m) => m.Pes[0].Setup.Realm!;
+
     [Fact]
     public void A_refused_rmi_call_stops_the_run_naming_the_call_and_the_tmms_reason()
     {
