@@ -27,18 +27,35 @@ public sealed class ClusterTests
         Assert.Equal(2, json.RootElement.GetProperty("partitions").GetInt32());
     }
 
-    /// <summary>A realm machine split over two processes: PEs, the TMM, KVM and the devices exchange their SMCs, traps and IPIs as Protobuf between nodes.</summary>
+    /// <summary>
+    /// A realm machine split over two processes: PEs, the TMM, KVM and the devices exchange their SMCs,
+    /// traps and IPIs as Protobuf between nodes; the digest and every metric (summed over the nodes)
+    /// equal the one-process run's.
+    /// </summary>
     [Fact]
-    public void A_realm_machine_on_two_processes_gives_the_one_process_digest()
+    public void A_realm_machine_on_two_processes_gives_the_one_process_digest_and_metrics()
     {
         string[] common = ["sim.end-time=3 ms"];
         var one = new StringWriter();
-        Assert.Equal(0, RunCommand.Execute(Paths.Experiment("realm-smp.conf"), [.. common, "sim.engine=sequential"], Paths.TempDir(), one, new StringWriter()));
+        var oneDir = Paths.TempDir();
+        Assert.Equal(0, RunCommand.Execute(Paths.Experiment("realm-smp.conf"), [.. common, "sim.engine=sequential"], oneDir, one, new StringWriter()));
         var two = new StringWriter();
         var err = new StringWriter();
-        int code = RunCommand.Execute(Paths.Experiment("realm-smp.conf"), [.. common, "cluster.nodes=2", "sim.threads=1"], Paths.TempDir(), two, err);
+        var twoDir = Paths.TempDir();
+        int code = RunCommand.Execute(Paths.Experiment("realm-smp.conf"), [.. common, "cluster.nodes=2", "sim.threads=1"], twoDir, two, err);
         Assert.True(code == 0, $"exit {code}: {err}\n{two}");
         Assert.Equal(Result(one.ToString()).Split(' ')[1..3], Result(two.ToString()).Split(' ')[1..3]);
+
+        static Dictionary<string, double> Metrics(string dir)
+        {
+            using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "results.json")));
+            return json.RootElement.GetProperty("metrics").EnumerateObject()
+                .Where(p => p.Name != "exits_per_host_second") // host time
+                .ToDictionary(p => p.Name, p => p.Value.GetDouble());
+        }
+        var expected = Metrics(oneDir);
+        Assert.True(expected["exits.total"] > 0 && expected["tmm.rmi_calls"] == 115);
+        Assert.Equal(expected, Metrics(twoDir));
     }
 
     /// <summary>

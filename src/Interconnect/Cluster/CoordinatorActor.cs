@@ -122,9 +122,23 @@ public sealed class CoordinatorActor : ReceiveActor
         var digests = _finals.SelectMany(x => x.Digests).Select(e => (e.Id, new ComponentDigest { Hash = e.Hash, Count = e.Count }));
         var result = new RunResult("actors", TraceDigest.Combine(digests), _finals.Sum(x => x.Events), _window,
             new SimTime(_finals.Max(x => x.LastEventTime)), _run.Nodes.Count * _run.PartitionsPerNode, _run.Nodes.Count,
-            _clock.Elapsed.TotalSeconds);
+            _clock.Elapsed.TotalSeconds) { Metrics = SumMetrics(_finals) };
         Done();
         _run.Completion.TrySetResult(result);
+    }
+
+    /// <summary>Each name summed over the nodes, in the order node 0, 1, ... first report it; null when no node reported any.</summary>
+    private static IReadOnlyList<KeyValuePair<string, double>>? SumMetrics(IEnumerable<NodeFinal> finals)
+    {
+        var order = new List<string>();
+        var sums = new Dictionary<string, double>();
+        foreach (var f in finals.OrderBy(f => f.NodeIndex))
+            foreach (var m in f.Metrics)
+            {
+                if (!sums.ContainsKey(m.Name)) { order.Add(m.Name); sums[m.Name] = 0; }
+                sums[m.Name] += m.Value;
+            }
+        return order.Count == 0 ? null : order.Select(n => new KeyValuePair<string, double>(n, sums[n])).ToList();
     }
 
     private void Fail(string reason)

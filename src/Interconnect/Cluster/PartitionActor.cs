@@ -16,6 +16,7 @@ public sealed class PartitionActor : ReceiveActor
 {
     public const string Name = "partition";
     private WindowRunner? _runner;
+    private ISimulationModel? _model;
     private int _node;
 
     public PartitionActor(NodeModelFactory factory)
@@ -24,6 +25,7 @@ public sealed class PartitionActor : ReceiveActor
         {
             _node = s.NodeIndex;
             var (model, settings) = factory(s.ConfigHocon);
+            _model = model;
             _runner?.Dispose();
             _runner = new WindowRunner(model, settings, s.TotalPartitions, s.Partitions, Context.System);
             _runner.Start();
@@ -44,6 +46,8 @@ public sealed class PartitionActor : ReceiveActor
             var final = new NodeFinal { NodeIndex = _node, Events = runner.Events, LastEventTime = runner.LastEventTime() };
             foreach (var (id, d) in runner.Digests())
                 final.Digests.Add(new ComponentDigestEntry { Id = id, Hash = d.Hash, Count = d.Count });
+            if (_model is IReportsMetrics reporting)
+                foreach (var (name, value) in reporting.Metrics()) final.Metrics.Add(new NodeMetric { Name = name, Value = value });
             Sender.Tell(final);
         }));
         Receive<Shutdown>(_ => Context.System.Terminate());

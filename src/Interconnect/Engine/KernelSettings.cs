@@ -36,7 +36,11 @@ public sealed record RunResult(
     SimTime LastEventTime,
     int Partitions,
     int Nodes,
-    double HostSeconds);
+    double HostSeconds)
+{
+    /// <summary>The model's own numbers (<see cref="IReportsMetrics"/>), summed over nodes in a distributed run; null when it reports none.</summary>
+    public IReadOnlyList<KeyValuePair<string, double>>? Metrics { get; init; }
+}
 
 /// <summary>Progress callback data; emitted every few thousand windows.</summary>
 public readonly record struct RunProgress(long Windows, long Events, SimTime Now);

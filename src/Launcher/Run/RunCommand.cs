@@ -47,13 +47,16 @@ public static class RunCommand
         return 0;
     }
 
-    /// <summary>Runs the experiment; <paramref name="metrics"/> are the model's own numbers when it ran wholly in this process.</summary>
+    /// <summary>Runs the experiment; <paramref name="metrics"/> are the model's own numbers (summed over nodes in a distributed run).</summary>
     public static RunResult Execute(Experiment experiment, Action<RunProgress>? progress, TextWriter output,
         out IReadOnlyList<KeyValuePair<string, double>>? metrics)
     {
-        metrics = null;
         if (experiment.Cluster.Nodes > 1 && experiment.Engine != "sequential")
-            return ClusterLauncher.Run(experiment, progress, output); // components live on several nodes: no one process can sum them
+        {
+            var distributed = ClusterLauncher.Run(experiment, progress, output);
+            metrics = distributed.Metrics;
+            return distributed;
+        }
         var model = experiment.ModelFactory();
         RunResult result;
         if (experiment.Engine == "sequential") result = SequentialEngine.Run(model, experiment.Kernel, progress);
