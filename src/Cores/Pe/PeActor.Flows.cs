@@ -114,7 +114,7 @@ public sealed partial class PeActor
                 var live = Monitor.Live.X;
                 var reply = new SmcReply { Fid = call.Fid, X0 = live[0], X1 = live[1], X2 = live[2], X3 = live[3], X4 = live[4], Error = _hostCallError };
                 _hostCallError = "";
-                if (from != ctx.Self) ctx.Send(from, PeKinds.HostSmcDone, 0, reply.ToByteArray());
+                if (from != ctx.Self) ctx.Send(from, PeKinds.HostSmcDone, 0, reply.Encode());
                 if (psci.Action == PsciAction.PowerOffSelf) { Mode = PeMode.Off; return; }
                 if (psci.Action == PsciAction.PowerOnOther && (int)(psci.TargetMpidr & 0xFF) is var cpu && cpu < _s.PeOfCpu.Count && _s.PeOfCpu[cpu] != ctx.Self)
                     ctx.Send(_s.PeOfCpu[cpu], PeKinds.PowerOn, (long)psci.EntryPoint);
@@ -170,7 +170,7 @@ public sealed partial class PeActor
         _hostCall = (from, call, d.Psci);
         d.TmmRequest?.Pages.Add(call.Pages); // the host pages the command reads travel with it (smc.proto)
         Stats.HostSmcs++;
-        RunFlow(ctx, d.Steps, SmcKinds.Request, d.TmmRequest?.ToByteArray(), TmmPurpose.HostRmi, After.HostSmcDone);
+        RunFlow(ctx, d.Steps, SmcKinds.Request, d.TmmRequest?.Encode(), TmmPurpose.HostRmi, After.HostSmcDone);
     }
 
     /// <summary>RMI_REC_ENTER (RMM v1.0).</summary>

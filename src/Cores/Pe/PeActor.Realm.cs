@@ -36,24 +36,24 @@ public sealed partial class PeActor
         {
             case RsiCall r:
                 Stats.RsiCalls++;
-                TrapToTmm(ctx, SmcKinds.Request, new SmcRequest { Fid = r.Fid, World = World.Secure, Vcpu = vcpu }.ToByteArray());
+                TrapToTmm(ctx, SmcKinds.Request, new SmcRequest { Fid = r.Fid, World = World.Secure, Vcpu = vcpu }.Encode());
                 return;
             case Hypercall:
                 Stats.RsiCalls++;
                 var hostCall = new SmcRequest { Fid = RsiHostCall, X1 = _s.Realm?.HostCallIpa ?? 0, World = World.Secure, Vcpu = vcpu };
-                TrapToTmm(ctx, SmcKinds.Request, hostCall.ToByteArray());
+                TrapToTmm(ctx, SmcKinds.Request, hostCall.Encode());
                 return;
             case Mmio m:
                 _mmioInKernel = m.InKernel;
                 var abort = new RealmTrap { Vcpu = vcpu, Kind = TrapKind.TrapDataAbort, Address = m.Address | (_s.Realm?.UnprotectedIpaBit ?? 0), Size = 4, Write = m.Write };
-                TrapToTmm(ctx, SmcKinds.RealmTrap, abort.ToByteArray());
+                TrapToTmm(ctx, SmcKinds.RealmTrap, abort.Encode());
                 return;
             case SendIpi s:
                 var msr = new RealmTrap { Vcpu = vcpu, Kind = TrapKind.TrapSysregWrite, Iss = VcpuSgi.MsrIss, Value = VcpuSgi.Encode(s.TargetVcpu, s.Intid) };
-                TrapToTmm(ctx, SmcKinds.RealmTrap, msr.ToByteArray());
+                TrapToTmm(ctx, SmcKinds.RealmTrap, msr.Encode());
                 return;
             case Wfi or WaitInterrupt:
-                TrapToTmm(ctx, SmcKinds.RealmTrap, new RealmTrap { Vcpu = vcpu, Kind = TrapKind.TrapWfi }.ToByteArray());
+                TrapToTmm(ctx, SmcKinds.RealmTrap, new RealmTrap { Vcpu = vcpu, Kind = TrapKind.TrapWfi }.Encode());
                 return;
             default:
                 throw new InvalidOperationException($"vCPU {v.Index}: operation {op} cannot run in a realm");
@@ -117,7 +117,7 @@ public sealed partial class PeActor
         for (int i = 0; i < n; i++) entry.Gicv3Lrs.Add(v.Context.ListRegisters[i].Encode());
         _emulMmio = false;
         return new SmcRequest { Fid = RecEnterFid, X1 = _s.Realm?.Rec ?? 0, X2 = _s.Realm?.Run ?? 0, World = World.NonSecure, Vcpu = (uint)v.Index, RecEntry = entry }
-            .ToByteArray();
+            .Encode();
     }
 
     private void CheckRecEntered(SmcReply reply)

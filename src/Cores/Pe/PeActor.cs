@@ -76,7 +76,7 @@ public sealed partial class PeActor : Component
             case PeKinds.GuestStop: break;
             case PeKinds.TimerFire: OnTimer(ctx, (TimerKind)(ev.Arg & 1), ev.Arg >> 1); break;
             case PeKinds.VirtualIrq: OnVirtualIrq(ctx, (int)(ev.Arg >> 16), (int)(ev.Arg & 0xFFFF)); break;
-            case PeKinds.HostSmc: QueueHostSmc(ctx, ev.Source, SmcRequest.Parser.ParseFrom(ev.Data ?? [])); break;
+            case PeKinds.HostSmc: QueueHostSmc(ctx, ev.Source, SmcRequest.Parser.ParseFrom(ev.Data.AsSpan())); break;
             case PeKinds.ArmPhysicalTimer:
                 PhysicalTimer.Arm(PhysicalTimer.Count(ctx.Now) + (ulong)ev.Arg);
                 ScheduleTimer(ctx, PhysicalTimer);
@@ -93,7 +93,7 @@ public sealed partial class PeActor : Component
                 Ledger.ChargeUntil(TimeCategory.Idle, ctx.Now.Picoseconds);
                 NextHostWork(ctx);
                 break;
-            case SmcKinds.Reply: OnTmmReply(ctx, SmcReply.Parser.ParseFrom(ev.Data ?? [])); break;
+            case SmcKinds.Reply: OnTmmReply(ctx, SmcReply.Parser.ParseFrom(ev.Data.AsSpan())); break;
             case GicActor.KindSignal:
                 ctx.Send(_s.Gic, GicActor.KindAcknowledge, (long)InterruptGroup.Group1NonSecure);
                 // KVM kicks only a vCPU in guest mode with something to inject; one that has meanwhile
@@ -103,7 +103,7 @@ public sealed partial class PeActor : Component
             case GicActor.KindAcknowledged:
                 if (ev.Arg != 1023) ctx.Send(_s.Gic, GicActor.KindEoi, ev.Arg);
                 break;
-            case TzascActor.KindReply: OnMemoryReply(ctx, MemReply.Parser.ParseFrom(ev.Data ?? [])); break;
+            case TzascActor.KindReply: OnMemoryReply(ctx, MemReply.Parser.ParseFrom(ev.Data.AsSpan())); break;
             default: throw new InvalidOperationException($"PE {_s.Cpu} got event kind 0x{ev.Kind:X}");
         }
     }
@@ -155,8 +155,8 @@ public sealed partial class PeActor : Component
                 bool secure = _s.Configuration.HasTmm(); // realm memory is secure; a normal VM's is not
                 var tag = ++_memoryTag;
                 var (kind, data) = m.Write
-                    ? (TzascActor.KindWrite, new MemWrite { Tag = tag, Address = m.Address, Data = ByteString.CopyFrom(new byte[m.Bytes]), Secure = secure }.ToByteArray())
-                    : (TzascActor.KindRead, new MemRead { Tag = tag, Address = m.Address, Size = (uint)m.Bytes, Secure = secure }.ToByteArray());
+                    ? (TzascActor.KindWrite, new MemWrite { Tag = tag, Address = m.Address, Data = ByteString.CopyFrom(new byte[m.Bytes]), Secure = secure }.Encode())
+                    : (TzascActor.KindRead, new MemRead { Tag = tag, Address = m.Address, Size = (uint)m.Bytes, Secure = secure }.Encode());
                 ctx.Send(_s.Tzasc, kind, (long)tag, data);
                 return false;
         }
@@ -198,7 +198,7 @@ public sealed partial class PeActor : Component
     /// <summary>The running guest takes a physical IRQ: to KVM in the baseline, to the TMM in a realm.</summary>
     private void GuestIrq(ISimContext ctx)
     {
-        if (_s.Configuration.HasTmm()) TrapToTmm(ctx, SmcKinds.RealmTrap, new RealmTrap { Vcpu = (uint)_vcpu!.Index, Kind = TrapKind.TrapIrq }.ToByteArray());
+        if (_s.Configuration.HasTmm()) TrapToTmm(ctx, SmcKinds.RealmTrap, new RealmTrap { Vcpu = (uint)_vcpu!.Index, Kind = TrapKind.TrapIrq }.Encode());
         else TakeExit(ctx, new GuestExit(ExitReason.Irq, _vcpu!.Index));
     }
 

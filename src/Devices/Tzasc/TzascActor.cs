@@ -76,6 +76,6 @@ public sealed class TzascActor(Tzc400 controller, SparseDram dram, TzascCosts co
             default:
                 throw new InvalidOperationException($"TzascActor got event kind {ev.Kind}");
         }
-        ctx.Send(ev.Source, KindReply, (long)reply.Tag, reply.ToByteArray(), cost);
+        ctx.Send(ev.Source, KindReply, (long)reply.Tag, reply.Encode(), cost);
     }
 }

@@ -21,7 +21,7 @@ public sealed class ProtobufSerializer(ExtendedActorSystem system) : SerializerW
 
     public override int Identifier => 4217;
 
-    public override byte[] ToBinary(object obj) => ((IMessage)obj).ToByteArray();
+    public override byte[] ToBinary(object obj) => ((IMessage)obj).Encode();
 
     public override string Manifest(object o) => o.GetType().FullName!;
 

@@ -23,7 +23,7 @@ public sealed class RealmLauncher(RealmPlan plan, int hostPe, IReadOnlyList<int>
     public override void Handle(in SimEvent ev, ISimContext ctx)
     {
         if (ev.Kind != PeKinds.HostSmcDone) throw new SimulationException($"KVM's realm launcher got event kind 0x{ev.Kind:X}");
-        var reply = SmcReply.Parser.ParseFrom(ev.Data ?? []);
+        var reply = SmcReply.Parser.ParseFrom(ev.Data.AsSpan());
         var call = plan.Calls[_next - 1];
         if (reply.X0 != 0)
             throw new SimulationException(
@@ -39,6 +39,6 @@ public sealed class RealmLauncher(RealmPlan plan, int hostPe, IReadOnlyList<int>
         ulong A(int i) => i < call.Args.Length ? call.Args[i] : 0;
         var request = new SmcRequest { Fid = call.Fid, X1 = A(0), X2 = A(1), X3 = A(2), X4 = A(3), X5 = A(4) };
         foreach (var (address, data) in call.Pages) request.Pages.Add(new NsPage { Address = address, Data = ByteString.CopyFrom(data) });
-        ctx.Send(hostPe, PeKinds.HostSmc, 0, request.ToByteArray());
+        ctx.Send(hostPe, PeKinds.HostSmc, 0, request.Encode());
     }
 }

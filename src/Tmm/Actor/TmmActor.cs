@@ -40,19 +40,19 @@ public sealed class TmmActor(Rmm rmm, TmmCosts costs) : Component
         switch (ev.Kind)
         {
             case SmcKinds.Request:
-                var call = SmcRequest.Parser.ParseFrom(ev.Data ?? []);
+                var call = SmcRequest.Parser.ParseFrom(ev.Data.AsSpan());
                 (reply, cost) = call.World == World.Secure ? Rsi(call)
                     : (call.Fid & ~RmiFid.SveHint) == RmiFid.RecEnter ? RecEnter(call)
                     : HostCall(call);
                 break;
             case SmcKinds.RealmTrap:
-                (reply, cost) = Trap(RealmTrap.Parser.ParseFrom(ev.Data ?? []));
+                (reply, cost) = Trap(RealmTrap.Parser.ParseFrom(ev.Data.AsSpan()));
                 break;
             default:
                 throw new SimulationException($"the TMM got event kind 0x{ev.Kind:X} from component {ev.Source}");
         }
         reply.TmmPicoseconds = cost.Picoseconds;
-        ctx.Send(ev.Source, SmcKinds.Reply, ev.Arg, reply.ToByteArray(), cost);
+        ctx.Send(ev.Source, SmcKinds.Reply, ev.Arg, reply.Encode(), cost);
     }
 
     private (SmcReply, SimTime) HostCall(SmcRequest call)
