@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using VirtCca.Cores.Pe;
 using VirtCca.Tmm.Recs;
 using VirtCca.Tmm.Rmi;
@@ -83,31 +82,12 @@ public sealed class RealmPlan
 
     private void Call(string name, ulong fid, ulong[] args, params (ulong, byte[])[] pages) => _calls.Add(new RmiCall(name, fid, args, pages));
 
-    /// <summary>RmiRealmParams (RMM v1.0 §2.2).</summary>
-    private static byte[] RealmParams(RealmShape s, ulong startRtt)
-    {
-        var g = new byte[Granule];
-        g[0x008] = s.IpaBits;
-        g[0x018] = 1; // one breakpoint and one watchpoint: the least a realm may ask for
-        g[0x020] = 1;
-        g[0x030] = s.HashAlgorithm;
-        for (int i = 0; i < 64; i++) g[0x400 + i] = (byte)i; // the realm personalisation value
-        BinaryPrimitives.WriteUInt16LittleEndian(g.AsSpan(0x800), s.Vmid);
-        BinaryPrimitives.WriteUInt64LittleEndian(g.AsSpan(0x808), startRtt);
-        BinaryPrimitives.WriteInt64LittleEndian(g.AsSpan(0x810), 0);  // starting level 0
-        BinaryPrimitives.WriteUInt32LittleEndian(g.AsSpan(0x818), 1); // one starting table
-        return g;
-    }
+    /// <summary>RmiRealmParams: one breakpoint and one watchpoint (the least a realm may ask for), a fixed personalisation value, RTTs from level 0.</summary>
+    private static byte[] RealmParams(RealmShape s, ulong startRtt) =>
+        new Tmm.Realms.RealmParams(0, s.IpaBits, 0, 1, 1, 0, s.HashAlgorithm, Enumerable.Range(0, 64).Select(i => (byte)i).ToArray(),
+            s.Vmid, startRtt, 0, 1).ToGranule();
 
-    /// <summary>RmiRecParams (RMM v1.0 §2.3): runnable, the vCPU's MPIDR, entry at the image's start.</summary>
-    private static byte[] RecParams(int vcpu, ulong[] aux)
-    {
-        var g = new byte[Granule];
-        BinaryPrimitives.WriteUInt64LittleEndian(g, Tmm.Recs.RecParams.FlagRunnable);
-        BinaryPrimitives.WriteUInt64LittleEndian(g.AsSpan(0x100), Tmm.Recs.RecParams.MpidrOf(vcpu));
-        BinaryPrimitives.WriteUInt64LittleEndian(g.AsSpan(0x200), 0);
-        BinaryPrimitives.WriteUInt64LittleEndian(g.AsSpan(0x800), (ulong)aux.Length);
-        for (int i = 0; i < aux.Length; i++) BinaryPrimitives.WriteUInt64LittleEndian(g.AsSpan(0x808 + 8 * i), aux[i]);
-        return g;
-    }
+    /// <summary>RmiRecParams: runnable, the vCPU's MPIDR, entry at the image's start.</summary>
+    private static byte[] RecParams(int vcpu, ulong[] aux) =>
+        new Tmm.Recs.RecParams(Tmm.Recs.RecParams.FlagRunnable, Tmm.Recs.RecParams.MpidrOf(vcpu), 0, [], (ulong)aux.Length, aux).ToGranule();
 }
