@@ -9,7 +9,9 @@ namespace VirtCca.Tmm.Tests;
 /// An adversarial host: random RMI calls with arguments drawn from valid and invalid values, and
 /// random Realm programs, checking after every step that every call returned a defined status, no
 /// exception escaped, the TMM's invariants hold (<see cref="Rmm.CheckInvariants"/>) and no RIM
-/// changed after activation. CI runs 100,000 steps; a longer run:
+/// changed after activation. Every 500 steps it starts a fresh machine, two in three from a valid
+/// realm (NEW with tables, or active with RECs), so deep states are reached as often as shallow ones.
+/// CI runs 100,000 steps; a longer run:
 ///   VIRTCCA_FUZZ_STEPS=5000000 VIRTCCA_FUZZ_SEED=7 dotnet test tests/Tmm.Tests -c Release --filter AdversarialHost
 /// </summary>
 public sealed class AdversarialHostFuzzTests
@@ -35,7 +37,14 @@ public sealed class AdversarialHostFuzzTests
         var f = new Fuzzer(seed, successes);
         for (int i = 0; i < steps; i++)
         {
-            if (i % 2000 == 0) f = new Fuzzer(seed + i, successes); // fresh machines now and then: more creates, more teardowns
+            if (i % 500 == 0)
+            {
+                // Fresh machines now and then: more creates, more teardowns. Two in three start from a
+                // valid realm (NEW with its tables, or active with a REC), so the random host reaches
+                // the deep states (DATA_CREATE, REC_ENTER, folds) as often as the shallow ones.
+                f = new Fuzzer(seed + i, successes);
+                f.WarmUp(i, (i / 500) % 3);
+            }
             f.Step(i);
         }
         // Depth: the random host must get past argument checks into every family of commands.
@@ -43,16 +52,20 @@ public sealed class AdversarialHostFuzzTests
         _output.WriteLine($"{steps} steps, seed {seed}; successful calls by FID: {summary}");
         foreach (var fid in new[] { RmiFid.RealmCreate, RmiFid.RealmActivate, RmiFid.RealmDestroy, RmiFid.RttCreate, RmiFid.RttDestroy, RmiFid.DataCreateUnknown, RmiFid.RecCreate, RmiFid.RecEnter })
             Assert.True(successes.GetValueOrDefault(fid) > 0, $"0x{fid:X} never succeeded in {steps} steps: the fuzzer is not reaching deep states ({summary})");
+        if (steps >= 100_000)
+            foreach (var (fid, least) in new[] { (RmiFid.DataCreate, 50), (RmiFid.DataDestroy, 50), (RmiFid.RecEnter, 100), (RmiFid.RttInitRipas, 50), (RmiFid.PsciComplete, 10), (RmiFid.RttFold, 3) })
+                Assert.True(successes.GetValueOrDefault(fid) >= least, $"0x{fid:X} succeeded only {successes.GetValueOrDefault(fid)} times in {steps} steps ({summary})");
     }
 
     private sealed class Fuzzer(int seed, Dictionary<ulong, int> successes)
     {
         private readonly Random _rng = new(seed);
-        private readonly Rmm _rmm = new(new RmmConfig { SecurePoolGranules = 40 });
+        private readonly Rmm _rmm = new(new RmmConfig { SecurePoolGranules = 48 }); // fewer than the 56 granules it picks from: the pool can run out
+        private int _keep; // steps left in which the host does not tear the warm-up realm down
         private readonly Dictionary<ulong, byte[]> _rimAtActivation = new();
         private const ulong Base = 0x8000_0000, Ns = 1UL << 31; // 32-bit Realms: unprotected half from 2 GiB
 
-        private ulong Granule() => Base + (ulong)_rng.Next(48) * 0x1000;
+        private ulong Granule() => Base + (ulong)_rng.Next(56) * 0x1000;
         private ulong Address() => _rng.Next(10) switch
         {
             0 => Granule() + (ulong)_rng.Next(1, 0x1000), // misaligned
@@ -86,6 +99,18 @@ public sealed class AdversarialHostFuzzTests
             return Smart && recs.Count > 0 ? recs[_rng.Next(recs.Count)] : Granule();
         }
 
+        /// <summary>Mostly: a REC waiting for PSCI_COMPLETE, the REC it named and success or DENIED; else anything.</summary>
+        private (ulong, ulong, ulong, ulong, ulong) PsciCompleteArgs()
+        {
+            var recs = _rmm.DelegatedGranules.Where(g => g.State == Granules.GranuleState.Rec).Select(g => _rmm.RecAt(g.Pa)!).ToList();
+            if (Smart && recs.FirstOrDefault(r => r.PsciPending != null) is { } calling)
+            {
+                var target = recs.FirstOrDefault(r => r.Realm == calling.Realm && r.Mpidr == calling.PsciPending!.Value.TargetMpidr);
+                if (target != null) return (calling.Pa, target.Pa, _rng.Next(2) == 0 ? 0UL : unchecked((ulong)-3L), 0UL, 0UL);
+            }
+            return (Rec(), Rec(), (ulong)_rng.Next(-4, 1), 0UL, 0UL);
+        }
+
         private ulong RealmParams()
         {
             var p = HostPage();
@@ -113,7 +138,8 @@ public sealed class AdversarialHostFuzzTests
             return TryWrite(p, g) ? p : Address();
         }
 
-        private ulong HostPage() => Base + 0x100_0000 + (ulong)_rng.Next(8) * 0x1000; // host pages never delegated by the fuzzer's Granule()
+        private ulong HostPage() => HostPage(_rng.Next(8));
+        private static ulong HostPage(int k) => Base + 0x100_0000 + (ulong)k * 0x1000; // host pages never delegated by the fuzzer's Granule()
 
         private bool TryWrite(ulong pa, byte[] data)
         {
@@ -123,7 +149,7 @@ public sealed class AdversarialHostFuzzTests
 
         private void RandomProgram()
         {
-            foreach (var rec in Enumerable.Range(0, 48).Select(i => Base + (ulong)i * 0x1000).Where(a => _rmm.RecAt(a) != null))
+            foreach (var rec in Enumerable.Range(0, 56).Select(i => Base + (ulong)i * 0x1000).Where(a => _rmm.RecAt(a) != null))
             {
                 var steps = Enumerable.Range(0, _rng.Next(4)).Select(_ => (GuestStep)(_rng.Next(6) switch
                 {
@@ -131,16 +157,51 @@ public sealed class AdversarialHostFuzzTests
                     1 => new GuestStep.Store(Ipa(), (ulong)_rng.NextInt64()),
                     2 => new GuestStep.Smc(RsiFid.IpaStateSet, Ipa(), Ipa(), (ulong)_rng.Next(3), 0),
                     3 => new GuestStep.Smc(RsiFid.MeasurementExtend, (ulong)_rng.Next(5), (ulong)_rng.Next(70), 1),
-                    4 => new GuestStep.Smc(Psci.CpuOn, (ulong)_rng.Next(3), Ipa(), 0),
+                    4 => new GuestStep.Smc(Psci.CpuOn, (ulong)_rng.Next(3), Smart ? 0x1000 : Ipa(), 0),
                     _ => new GuestStep.Smc(RsiFid.HostCall, Ipa()),
                 })).ToArray();
                 _rmm.SetGuestProgram(rec, new GuestProgram(steps));
             }
         }
 
+        /// <summary>
+        /// A valid start, made of the same checked calls: <paramref name="depth"/> 0 nothing, 1 a NEW
+        /// realm with tables down to level 3 over RAM [0, 64 KiB), 2 that realm with a measured page,
+        /// two RECs (the second not runnable, for PSCI CPU_ON) and activated. For the next 300 steps
+        /// the host does not destroy RECs or realms, so the deep states get explored before teardown.
+        /// </summary>
+        public void WarmUp(int i, int depth)
+        {
+            if (depth == 0) return;
+            _keep = 300;
+            ulong G(int k) => Base + (ulong)k * 0x1000;
+            void Ok(ulong fid, ulong x1 = 0, ulong x2 = 0, ulong x3 = 0, ulong x4 = 0, ulong x5 = 0) =>
+                Assert.True(Execute(i, fid, x1, x2, x3, x4, x5).X0 == 0, $"warm-up 0x{fid:X} failed: {_rmm.LastError}");
+            foreach (int k in Enumerable.Range(0, depth == 2 ? 39 : 4)) Ok(RmiFid.GranuleDelegate, G(k));
+            var p = new RealmParams(0, 32, 0, 1, 1, 0, 0, new byte[64], 1, G(1), 1, 1).ToGranule();
+            _rmm.HostMemory.Write(HostPage(0), p);
+            Ok(RmiFid.RealmCreate, G(0), HostPage(0));
+            Ok(RmiFid.RttCreate, G(0), G(2), 0, 2);
+            Ok(RmiFid.RttCreate, G(0), G(3), 0, 3);
+            Ok(RmiFid.RttInitRipas, G(0), 0, 0x10000);
+            if (depth == 1) return;
+            _rmm.HostMemory.Write(HostPage(1), Enumerable.Range(0, 4096).Select(b => (byte)b).ToArray());
+            Ok(RmiFid.DataCreate, G(0), G(4), 0x1000, HostPage(1), 1);
+            for (int r = 0; r < 2; r++)
+            {
+                var aux = Enumerable.Range(6 + 17 * r, 16).Select(k => G(k)).ToArray();
+                var rec = new Recs.RecParams(r == 0 ? Recs.RecParams.FlagRunnable : 0, Recs.RecParams.MpidrOf(r), 0x1000, [], 16, aux);
+                _rmm.HostMemory.Write(HostPage(2), rec.ToGranule());
+                Ok(RmiFid.RecCreate, G(0), G(5 + 17 * r), HostPage(2));
+            }
+            Ok(RmiFid.RealmActivate, G(0));
+        }
+
         public void Step(int i)
         {
             ulong fid = Fids[_rng.Next(Fids.Length)];
+            if (_keep > 0 && --_keep >= 0)
+                while (fid is RmiFid.RecDestroy or RmiFid.RealmDestroy) fid = Fids[_rng.Next(Fids.Length)];
             if (fid == RmiFid.RecEnter && _rng.Next(3) == 0) RandomProgram();
             var (x1, x2, x3, x4, x5) = fid switch
             {
@@ -149,7 +210,7 @@ public sealed class AdversarialHostFuzzTests
                 RmiFid.RecCreate => (Rd(), Delegated(), RecParams(), 0UL, 0UL),
                 RmiFid.RecDestroy => (Rec(), 0UL, 0UL, 0UL, 0UL),
                 RmiFid.RecEnter => (Rec(), _rng.Next(4) == 0 ? Address() : HostPage(), 0UL, 0UL, 0UL),
-                RmiFid.PsciComplete => (Rec(), Rec(), (ulong)_rng.Next(-4, 1), 0UL, 0UL),
+                RmiFid.PsciComplete => PsciCompleteArgs(),
                 RmiFid.RttCreate => (Rd(), Delegated(), Ipa(), Level(), 0UL),
                 RmiFid.RttDestroy or RmiFid.RttFold or RmiFid.RttReadEntry or RmiFid.RttUnmapUnprotected => (Rd(), Ipa(), Level(), 0UL, 0UL),
                 RmiFid.RttMapUnprotected => (Rd(), Ipa(), Level(), _rng.Next(3) == 0 ? Address() : Granule() & ~0x1F_FFFFUL, 0UL),
@@ -161,6 +222,12 @@ public sealed class AdversarialHostFuzzTests
                 RmiFid.Version => (_rng.Next(2) == 0 ? 0x10000UL : (ulong)_rng.Next(), 0UL, 0UL, 0UL, 0UL),
                 _ => (Address(), 0UL, 0UL, 0UL, 0UL),
             };
+            Execute(i, fid, x1, x2, x3, x4, x5);
+        }
+
+        /// <summary>One call with every check: a defined status, no exception, the invariants, no RIM change after activation.</summary>
+        private SmcResult Execute(int i, ulong fid, ulong x1, ulong x2, ulong x3, ulong x4, ulong x5)
+        {
             SmcResult r;
             try { r = _rmm.HostSmc(fid, x1, x2, x3, x4, x5); }
             catch (Exception e) { throw new Xunit.Sdk.XunitException($"step {i}: 0x{fid:X}({x1:X}, {x2:X}, {x3:X}, {x4:X}, {x5:X}) threw {e}"); }
@@ -179,6 +246,7 @@ public sealed class AdversarialHostFuzzTests
                 else Assert.True(at.AsSpan().SequenceEqual(rim), $"step {i}: the RIM of Realm 0x{realm.Rd:X} changed after activation");
             }
             foreach (var rd in _rimAtActivation.Keys.Where(rd => _rmm.Realms.All(x => x.Rd != rd)).ToList()) _rimAtActivation.Remove(rd);
+            return r;
         }
     }
 }

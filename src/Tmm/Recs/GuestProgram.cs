@@ -46,5 +46,14 @@ public sealed class GuestProgram(params GuestStep[] steps)
     public GuestStep Next() => _steps.Dequeue();
     public void Add(params GuestStep[] more) { foreach (var s in more) _steps.Enqueue(s); }
 
+    /// <summary>
+    /// The access an exit stopped at completes (EMUL_MMIO, INJECT_SEA): it leaves the program, if it is
+    /// still next — a program replaced between the exit and the entry no longer holds it.
+    /// </summary>
+    public void Retire(GuestStep step)
+    {
+        if (HasNext && ReferenceEquals(Peek(), step)) Next();
+    }
+
     internal void Record(GuestStep step, string kind, params ulong[] registers) => Log.Add(new GuestOutcome(step, kind, registers));
 }

@@ -95,10 +95,10 @@ public sealed partial class Rmm
         var program = r.Program;
         if (r.LastAbort is { } abort)
         {
-            if ((flags & EntryInjectSea) != 0) { program.Next(); program.Record(abort.Step, "sea"); }
+            if ((flags & EntryInjectSea) != 0) { program.Retire(abort.Step); program.Record(abort.Step, "sea"); }
             else if ((flags & EntryEmulMmio) != 0)
             {
-                program.Next();
+                program.Retire(abort.Step);
                 r.Pc += 4;
                 if (abort.IsWrite) program.Record(abort.Step, "mmio-write");
                 else
