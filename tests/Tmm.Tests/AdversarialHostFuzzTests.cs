@@ -53,7 +53,8 @@ public sealed class AdversarialHostFuzzTests
         foreach (var fid in new[] { RmiFid.RealmCreate, RmiFid.RealmActivate, RmiFid.RealmDestroy, RmiFid.RttCreate, RmiFid.RttDestroy, RmiFid.DataCreateUnknown, RmiFid.RecCreate, RmiFid.RecEnter })
             Assert.True(successes.GetValueOrDefault(fid) > 0, $"0x{fid:X} never succeeded in {steps} steps: the fuzzer is not reaching deep states ({summary})");
         if (steps >= 100_000)
-            foreach (var (fid, least) in new[] { (RmiFid.DataCreate, 50), (RmiFid.DataDestroy, 50), (RmiFid.RecEnter, 100), (RmiFid.RttInitRipas, 50), (RmiFid.PsciComplete, 10), (RmiFid.RttFold, 3) })
+            foreach (var (fid, least) in new[] { (RmiFid.DataCreate, 50), (RmiFid.DataDestroy, 50), (RmiFid.RecEnter, 100), (RmiFid.RttInitRipas, 50), (RmiFid.PsciComplete, 10), (RmiFid.RttFold, 3),
+                         (Fuzzer.OnCpuEntries, 100), (Fuzzer.OnCpuExits, 100) })
                 Assert.True(successes.GetValueOrDefault(fid) >= least, $"0x{fid:X} succeeded only {successes.GetValueOrDefault(fid)} times in {steps} steps ({summary})");
     }
 
@@ -199,6 +200,7 @@ public sealed class AdversarialHostFuzzTests
 
         public void Step(int i)
         {
+            if (_rng.Next(8) == 0) { OnCpu(i); return; }
             ulong fid = Fids[_rng.Next(Fids.Length)];
             if (_keep > 0 && --_keep >= 0)
                 while (fid is RmiFid.RecDestroy or RmiFid.RealmDestroy) fid = Fids[_rng.Next(Fids.Length)];
@@ -236,8 +238,59 @@ public sealed class AdversarialHostFuzzTests
             Assert.True(unknown ? r.X0 == RmiFid.SmcUnknown : r.X0 <= 0x304 && (byte)r.X0 <= 4,
                 $"step {i}: 0x{fid:X} returned an undefined X0 0x{r.X0:X}");
             if (r.X0 == 0) successes[fid] = successes.GetValueOrDefault(fid) + 1;
+            CheckState(i, $"0x{fid:X}({x1:X}, {x2:X}, {x3:X}, {x4:X})");
+            return r;
+        }
+
+        /// <summary>
+        /// A Realm vCPU on a simulated CPU (the platform's path): enter a REC on a CPU, or have a
+        /// running one trap with a random step, between the host's calls.
+        /// </summary>
+        private void OnCpu(int i)
+        {
+            var running = Enumerable.Range(0, 56).Select(k => _rmm.RecAt(Base + (ulong)k * 0x1000)).Where(r => r?.RunningWith != null).ToList();
+            string what;
+            if (running.Count == 0 || _rng.Next(4) == 0)
+            {
+                ulong rec = Rec(), run = _rng.Next(4) == 0 ? Address() : HostPage();
+                what = $"EnterOnCpu({rec:X}, {run:X})";
+                SmcResult r;
+                try { r = _rmm.EnterOnCpu(rec, run); }
+                catch (Exception e) { throw new Xunit.Sdk.XunitException($"step {i}: {what} threw {e}"); }
+                Assert.True(r.X0 <= 0x304 && (byte)r.X0 <= 4, $"step {i}: {what} returned an undefined X0 0x{r.X0:X}");
+                if (r.X0 == 0) successes[OnCpuEntries] = successes.GetValueOrDefault(OnCpuEntries) + 1;
+            }
+            else
+            {
+                var rec = running[_rng.Next(running.Count)]!;
+                GuestStep step = _rng.Next(8) switch
+                {
+                    0 => new GuestStep.Load(Ipa(), 1 << _rng.Next(4)),
+                    1 => new GuestStep.Store(Ipa(), (ulong)_rng.NextInt64(), 1 << _rng.Next(4)),
+                    2 => new GuestStep.Fetch(Ipa()),
+                    3 => new GuestStep.Wfi(),
+                    4 => new GuestStep.Interrupt(),
+                    5 => new GuestStep.SysRegWrite((ulong)_rng.Next(1 << 25), (ulong)_rng.NextInt64()),
+                    6 => new GuestStep.Smc(Psci.CpuOn, (ulong)_rng.Next(3), 0x1000, 0),
+                    _ => new GuestStep.Smc(RsiFid.Version + (ulong)_rng.Next(10), Ipa(), Ipa(), (ulong)_rng.Next(3)),
+                };
+                what = $"RealmTrap({rec.Pa:X}, {step})";
+                RealmTrapResult t;
+                try { t = _rmm.RealmTrap(rec.Pa, step); }
+                catch (Exception e) { throw new Xunit.Sdk.XunitException($"step {i}: {what} threw {e}"); }
+                if (t.Exited) successes[OnCpuExits] = successes.GetValueOrDefault(OnCpuExits) + 1;
+            }
+            CheckState(i, what);
+        }
+
+        /// <summary>Pseudo function ids for counting the on-CPU path's successes.</summary>
+        public const ulong OnCpuEntries = 0x1_0000_0001, OnCpuExits = 0x1_0000_0002;
+
+        /// <summary>The TMM's invariants hold, and no RIM changed after activation.</summary>
+        private void CheckState(int i, string after)
+        {
             var problems = _rmm.CheckInvariants();
-            Assert.True(problems.Count == 0, $"step {i}: after 0x{fid:X}({x1:X}, {x2:X}, {x3:X}, {x4:X}): {string.Join("; ", problems)}");
+            Assert.True(problems.Count == 0, $"step {i}: after {after}: {string.Join("; ", problems)}");
             foreach (var realm in _rmm.Realms)
             {
                 if (realm.State == RealmState.New) continue;
@@ -246,7 +299,6 @@ public sealed class AdversarialHostFuzzTests
                 else Assert.True(at.AsSpan().SequenceEqual(rim), $"step {i}: the RIM of Realm 0x{realm.Rd:X} changed after activation");
             }
             foreach (var rd in _rimAtActivation.Keys.Where(rd => _rmm.Realms.All(x => x.Rd != rd)).ToList()) _rimAtActivation.Remove(rd);
-            return r;
         }
     }
 }

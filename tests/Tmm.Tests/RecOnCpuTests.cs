@@ -93,4 +93,18 @@ public sealed class RecOnCpuTests
         var e = Assert.Throws<InvalidOperationException>(() => s.S.Rmm.RealmTrap(s.Recs[0], new GuestStep.Wfi()));
         Assert.Contains("not running on a CPU", e.Message);
     }
+
+    [Fact]
+    public void A_run_granule_delegated_while_the_realm_runs_gets_no_exit_record_and_rec_enter_fails_input()
+    {
+        var s = new RecSetup();
+        RecSetup.Ok(s.EnterOnCpu());
+        Assert.Equal(RmiStatus.Success, s.S.Call(RmiFid.GranuleDelegate, s.Run).Status); // another CPU gives the run page away
+        var t = s.S.Rmm.RealmTrap(s.Recs[0], new GuestStep.Interrupt());
+        Assert.True(t.Exited);
+        Assert.Equal(RmiStatus.ErrorInput, t.Status.Status);
+        Assert.Contains("during REC_ENTER", s.S.Rmm.LastError);
+        Assert.Empty(s.S.Rmm.CheckInvariants()); // nothing was written into the delegated granule's normal-world page
+        Assert.Null(s.S.Rmm.RecAt(s.Recs[0])!.RunningWith);
+    }
 }

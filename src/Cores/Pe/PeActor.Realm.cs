@@ -69,6 +69,8 @@ public sealed partial class PeActor
     /// <summary>The TMM answered a trap: the realm resumes, or REC_ENTER returned and the flow goes on to KVM.</summary>
     private void OnRealmTrapAnswer(SmcReply reply)
     {
+        if (reply.RecEnterReturned && reply.X0 != 0)
+            throw new SimulationException($"PE {_s.Cpu}: REC_ENTER of vCPU {_vcpu!.Index} returned status 0x{reply.X0:X}: {reply.Error}");
         if (reply.RecExit is not { } record)
         {
             _vcpu!.Context.X[0] = reply.X0;

@@ -119,8 +119,12 @@ public sealed class TmmActor(Rmm rmm, TmmCosts costs) : Component
         }
         _running.Remove(vcpu);
         Exits++;
-        Rmm.HostMemory.Read(entered.Run + 0x800, _half);
-        var exited = new SmcReply { Fid = RmiFid.RecEnter, X0 = (ulong)RmiStatus.Success, RecExit = RunPage.ExitRecord(_half) };
+        var exited = new SmcReply { Fid = RmiFid.RecEnter, X0 = result.Status.X0, RecEnterReturned = true, Error = Rmm.LastError };
+        if (result.Status.Status == RmiStatus.Success)
+        {
+            Rmm.HostMemory.Read(entered.Run + 0x800, _half);
+            exited.RecExit = RunPage.ExitRecord(_half);
+        }
         return (exited, costs.Cycles(costs.ExitMarshalCycles));
     }
 

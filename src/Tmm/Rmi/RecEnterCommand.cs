@@ -22,8 +22,7 @@ public sealed partial class Rmm
     {
         var (status, r, trapWfi) = Enter(rec, runPtr);
         if (r == null) return status;
-        WriteExit(r, runPtr, RunRealm(r, trapWfi));
-        return SmcResult.Success;
+        return WriteExit(r, runPtr, RunRealm(r, trapWfi));
     }
 
     /// <summary>The checks and entry processing of REC_ENTER; the REC is null when the call is refused with the status.</summary>
@@ -59,13 +58,21 @@ public sealed partial class Rmm
         return (SmcResult.Success, r, (flags & EntryTrapWfi) != 0);
     }
 
-    /// <summary>REC_ENTER returns: the exit record goes into the run page, with the vGIC state (ICH_HCR.En is the RMM's, never reported set).</summary>
-    private void WriteExit(Rec r, ulong runPtr, RecExit exit)
+    /// <summary>
+    /// REC_ENTER returns: the exit record goes into the run page, with the vGIC state (ICH_HCR.En is
+    /// the RMM's, never reported set). If the host has meanwhile given the run granule away (another
+    /// CPU delegated it while the Realm ran), the write would be refused as a granule protection
+    /// fault: nothing is written and REC_ENTER answers RMI_ERROR_INPUT.
+    /// </summary>
+    private SmcResult WriteExit(Rec r, ulong runPtr, RecExit exit)
     {
+        if (_granules.StateOf(runPtr) != GranuleState.Undelegated)
+            return Input($"run {Hex(runPtr)} became {_granules.StateOf(runPtr)} during REC_ENTER; the exit record cannot be written");
         exit.GicHcr = r.GicHcr & ~1UL;
         r.GicLrs.CopyTo(exit.GicLrs, 0);
         exit.WriteExitHalf(_exitImage);
         _dram.Write(runPtr + RecExit.Offset, _exitImage);
+        return SmcResult.Success;
     }
 
     private static string? GicInvalid(byte[] run)

@@ -5,9 +5,10 @@ namespace VirtCca.Tmm;
 
 /// <summary>
 /// How a trap ended: the Realm goes on with <paramref name="Registers"/> (X0.. as the TMM left them), or
-/// REC_ENTER returned to the host (<paramref name="Exited"/>; the exit record is in the run page).
+/// REC_ENTER returned to the host (<paramref name="Exited"/>) with <paramref name="Status"/> — on
+/// success the exit record is in the run page.
 /// </summary>
-public sealed record RealmTrapResult(bool Exited, ulong[] Registers);
+public sealed record RealmTrapResult(bool Exited, ulong[] Registers, SmcResult Status = default);
 
 public sealed partial class Rmm
 {
@@ -49,8 +50,8 @@ public sealed partial class Rmm
         // A realm on a CPU may trap millions of times: keep only its recent outcomes, for inspection.
         if (log.Count > 2 * RecentOutcomes) log.RemoveRange(0, log.Count - RecentOutcomes);
         if (exit == null) return new RealmTrapResult(false, registers);
-        WriteExit(r, runPtr, exit);
+        var status = WriteExit(r, runPtr, exit);
         r.RunningWith = null;
-        return new RealmTrapResult(true, []);
+        return new RealmTrapResult(true, [], status);
     }
 }
