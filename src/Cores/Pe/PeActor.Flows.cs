@@ -107,6 +107,7 @@ public sealed partial class PeActor
                 break;
             case After.KvmDone:
                 if (_outcome.Ipi is { } ipi) SendVirtualIrq(ctx, ipi.Vcpu, ipi.Intid);
+                if (_outcome.CpuOn is { } target) PowerOnVcpu(ctx, target);
                 NextHostWork(ctx);
                 break;
             case After.HostSmcDone:
@@ -115,6 +116,7 @@ public sealed partial class PeActor
                 var reply = new SmcReply { Fid = call.Fid, X0 = live[0], X1 = live[1], X2 = live[2], X3 = live[3], X4 = live[4], Error = _hostCallError };
                 _hostCallError = "";
                 if (from != ctx.Self) ctx.Send(from, PeKinds.HostSmcDone, 0, reply.Encode());
+                else if (call.Fid == RmiPsciComplete) OnPsciCompleted(ctx, reply);
                 if (psci.Action == PsciAction.PowerOffSelf) { Mode = PeMode.Off; return; }
                 if (psci.Action == PsciAction.PowerOnOther && (int)(psci.TargetMpidr & 0xFF) is var cpu && cpu < _s.PeOfCpu.Count && _s.PeOfCpu[cpu] != ctx.Self)
                     ctx.Send(_s.PeOfCpu[cpu], PeKinds.PowerOn, (long)psci.EntryPoint);

@@ -17,10 +17,13 @@ public sealed partial class PeActor
     private const ulong EntryEmulMmio = 1, EntryTrapWfi = 4;
     /// <summary>RSI_HOST_CALL: a realm's paravirtual call to its host (a realm cannot HVC).</summary>
     public const ulong RsiHostCall = 0xC4000199;
+    /// <summary>PSCI CPU_ON (SMC64) and RMI_PSCI_COMPLETE.</summary>
+    private const ulong PsciCpuOnFid = 0xC4000003, RmiPsciComplete = 0xC4000164;
 
     private IReadOnlyList<Step>? _trapLeg;
     private bool _emulMmio;       // the last exit was an emulatable data abort: the next entry completes it
     private bool _mmioInKernel;   // KVM's device lookup for that abort's address (its io bus, not the guest's registers)
+    private readonly Queue<int> _cpuOnAfterHostSmc = new(); // targets of the RMI_PSCI_COMPLETEs this PE's KVM has queued
 
     // A trap starts like an RSI call (trap to the TMM, the TMM's step); an exit goes on like the exit leg after its TMM step.
     private IReadOnlyList<Step> TrapLeg => _trapLeg ??= WorldSwitch.RsiCall(_s.Configuration, _s.WorldSwitch);
@@ -47,6 +50,11 @@ public sealed partial class PeActor
                 _mmioInKernel = m.InKernel;
                 var abort = new RealmTrap { Vcpu = vcpu, Kind = TrapKind.TrapDataAbort, Address = m.Address | (_s.Realm?.UnprotectedIpaBit ?? 0), Size = 4, Write = m.Write };
                 TrapToTmm(ctx, SmcKinds.RealmTrap, abort.Encode());
+                return;
+            case PsciCpuOn p:
+                // Entry at the image's start, context 0: the secondary's boot path is the guest's business.
+                var cpuOn = new SmcRequest { Fid = PsciCpuOnFid, X1 = VcpuMpidr.Of(p.TargetVcpu), X2 = 0, X3 = 0, World = World.Secure, Vcpu = vcpu };
+                TrapToTmm(ctx, SmcKinds.Request, cpuOn.Encode());
                 return;
             case SendIpi s:
                 var msr = new RealmTrap { Vcpu = vcpu, Kind = TrapKind.TrapSysregWrite, Iss = VcpuSgi.MsrIss, Value = VcpuSgi.Encode(s.TargetVcpu, s.Intid) };
@@ -104,6 +112,8 @@ public sealed partial class PeActor
                 return new GuestExit(ExitReason.Irq, vcpu);
             case RecExitReasons.HostCall:
                 return new GuestExit(ExitReason.Hypercall, vcpu, r.Imm);
+            case RecExitReasons.Psci when r.Gprs.Count > 1 && r.Gprs[0] == PsciCpuOnFid:
+                return new GuestExit(ExitReason.Psci, vcpu, (ulong)VcpuMpidr.IndexOf(r.Gprs[1]));
             default:
                 throw new SimulationException(
                     $"vCPU {vcpu}: KVM got a realm exit with reason {r.Reason} (esr 0x{r.Esr:X}, hpfar 0x{r.Hpfar:X}); handling it is not modelled (KVM would have to map memory or run PSCI/RIPAS requests)");
@@ -120,6 +130,30 @@ public sealed partial class PeActor
         _emulMmio = false;
         return new SmcRequest { Fid = RecEnterFid, X1 = _s.Realm?.Rec ?? 0, X2 = _s.Realm?.Run ?? 0, World = World.NonSecure, Vcpu = (uint)v.Index, RecEntry = entry }
             .Encode();
+    }
+
+    /// <summary>
+    /// KVM completes a guest's CPU_ON: in a realm it first tells the TMM (RMI_PSCI_COMPLETE, an SMC from
+    /// this PE, which makes the target REC runnable), then starts the target's PE; a normal VM's
+    /// target starts at once.
+    /// </summary>
+    private void PowerOnVcpu(ISimContext ctx, int target)
+    {
+        if (target < 0 || target >= _s.PeOfVcpu.Count)
+            throw new SimulationException($"vCPU {_vcpu!.Index} asked PSCI CPU_ON for vCPU {target}, which the machine does not have");
+        if (!_s.Configuration.HasTmm()) { ctx.Send(_s.PeOfVcpu[target], PeKinds.StartVcpu, 0); return; }
+        var complete = new SmcRequest { Fid = RmiPsciComplete, X1 = _s.RecOfVcpu[_vcpu!.Index], X2 = _s.RecOfVcpu[target], X3 = 0 };
+        _hostCalls.Enqueue((ctx.Self, complete));
+        _cpuOnAfterHostSmc.Enqueue(target);
+    }
+
+    /// <summary>RMI_PSCI_COMPLETE that this PE's KVM issued has returned: on success the target vCPU may run.</summary>
+    private void OnPsciCompleted(ISimContext ctx, SmcReply reply)
+    {
+        int target = _cpuOnAfterHostSmc.Dequeue();
+        if (reply.X0 != 0)
+            throw new SimulationException($"PE {_s.Cpu}: RMI_PSCI_COMPLETE for vCPU {_vcpu!.Index}'s CPU_ON of vCPU {target} returned 0x{reply.X0:X}: {reply.Error}");
+        ctx.Send(_s.PeOfVcpu[target], PeKinds.StartVcpu, 0);
     }
 
     private void CheckRecEntered(SmcReply reply)

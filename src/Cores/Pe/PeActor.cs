@@ -166,6 +166,7 @@ public sealed partial class PeActor : Component
             Hypercall h => new GuestExit(ExitReason.Hypercall, v.Index, h.Function),
             Mmio m => new GuestExit(ExitReason.Mmio, v.Index, m.Address, m.Write ? 1UL : 0, m.InKernel),
             SendIpi s => new GuestExit(ExitReason.SystemRegister, v.Index, (ulong)s.TargetVcpu, (ulong)s.Intid),
+            PsciCpuOn p => new GuestExit(ExitReason.Psci, v.Index, (ulong)p.TargetVcpu),
             Wfi or WaitInterrupt => new GuestExit(ExitReason.Wfi, v.Index),
             RsiCall => new GuestExit(ExitReason.Smc, v.Index),
             _ => throw new InvalidOperationException($"vCPU {v.Index}: operation {op} cannot run"),

@@ -27,6 +27,9 @@ public sealed record PeSetup
     /// <summary>The PE enters its vCPU only when KVM says so (<see cref="PeKinds.StartVcpu"/>), e.g. after the realm is activated.</summary>
     public bool WaitsForKvm { get; init; }
 
+    /// <summary>The REC of each vCPU of the realm (for RMI_PSCI_COMPLETE); empty for a normal VM.</summary>
+    public IReadOnlyList<ulong> RecOfVcpu { get; init; } = [];
+
     /// <summary>KVM's vCPU table: the component id of the PE that runs vCPU i.</summary>
     public IReadOnlyList<int> PeOfVcpu { get; init; } = [];
     /// <summary>The GIC CPU index of that PE.</summary>

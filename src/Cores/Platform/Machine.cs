@@ -23,7 +23,8 @@ public sealed class Machine
 
     public Machine(PlatformSettings platform, PlatformConfiguration configuration, IReadOnlyList<IReadOnlyList<Op>> programs,
         Func<Component>? tmm = null, int? pes = null, Func<PeSetup, IExitHandler>? exitHandler = null, RealmHost? realm = null,
-        IReadOnlyList<Func<Machine, Component>>? devices = null, IReadOnlyList<(ulong Base, ulong Top)>? secureRegions = null)
+        IReadOnlyList<Func<Machine, Component>>? devices = null, IReadOnlyList<(ulong Base, ulong Top)>? secureRegions = null,
+        bool psciBoot = false)
     {
         int n = pes ?? programs.Count;
         if (programs.Count > n) throw new ArgumentException($"{programs.Count} vCPUs need as many PEs, not {n}");
@@ -66,7 +67,10 @@ public sealed class Machine
             WorldSwitch = platform.WorldSwitch, Kvm = platform.Kvm,
             Vcpu = i < programs.Count ? VcpuIds[i] : -1, Gic = Gic, Tzasc = Tzasc, Tmm = Tmm, TmmLinkLatency = l.PeTmm,
             PeOfVcpu = PeIds.Take(programs.Count).ToArray(), CpuOfVcpu = Enumerable.Range(0, programs.Count).ToArray(), PeOfCpu = PeIds,
-            Realm = realm != null && i < programs.Count ? realm.Vcpus[i] : null, WaitsForKvm = realm != null,
+            Realm = realm != null && i < programs.Count ? realm.Vcpus[i] : null,
+            // A realm's vCPUs wait for KVM to create it; with PSCI boot a secondary also waits for its CPU_ON.
+            WaitsForKvm = realm != null || (psciBoot && i > 0),
+            RecOfVcpu = realm?.Vcpus.Select(b => b.Rec).ToArray() ?? [],
         }).ToArray();
 
         Model = new FactoryModel($"machine-{configuration.Name()}", topology, id =>

@@ -24,6 +24,9 @@ public sealed record RsiCall(ulong Fid) : Op;
 /// <summary>Writes ICC_SGI1R_EL1 to send SGI <paramref name="Intid"/> to vCPU <paramref name="TargetVcpu"/> (a trapped system-register access).</summary>
 public sealed record SendIpi(int TargetVcpu, int Intid = 1) : Op;
 
+/// <summary>PSCI CPU_ON for vCPU <paramref name="TargetVcpu"/> (an SMC in a realm, which the TMM hands to KVM; an HVC KVM handles in a normal VM).</summary>
+public sealed record PsciCpuOn(int TargetVcpu) : Op;
+
 /// <summary>One WFI instruction: traps to KVM, which blocks the vCPU until a virtual interrupt is pending.</summary>
 public sealed record Wfi : Op;
 

@@ -44,7 +44,7 @@ public sealed class RealmPlan
         {
             ulong rec = Delegated($"REC {v}");
             var aux = Enumerable.Range(0, shape.RecAuxCount).Select(i => Delegated($"REC {v} aux {i}")).ToArray();
-            Call($"REC_CREATE vCPU {v}", RmiFid.RecCreate, [Rd, rec, HostPage(RecParams(v, aux), out var recParams)], recParams);
+            Call($"REC_CREATE vCPU {v}", RmiFid.RecCreate, [Rd, rec, HostPage(RecParams(v, v == 0 || shape.SecondariesRunnable, aux), out var recParams)], recParams);
             bindings.Add(new RealmBinding(rec, NextGranule(), shape.HostCallIpa(v), shape.UnprotectedIpaBit));
         }
         Call("REALM_ACTIVATE", RmiFid.RealmActivate, [Rd]);
@@ -87,7 +87,7 @@ public sealed class RealmPlan
         new Tmm.Realms.RealmParams(0, s.IpaBits, 0, 1, 1, 0, s.HashAlgorithm, Enumerable.Range(0, 64).Select(i => (byte)i).ToArray(),
             s.Vmid, startRtt, 0, 1).ToGranule();
 
-    /// <summary>RmiRecParams: runnable, the vCPU's MPIDR, entry at the image's start.</summary>
-    private static byte[] RecParams(int vcpu, ulong[] aux) =>
-        new Tmm.Recs.RecParams(Tmm.Recs.RecParams.FlagRunnable, Tmm.Recs.RecParams.MpidrOf(vcpu), 0, [], (ulong)aux.Length, aux).ToGranule();
+    /// <summary>RmiRecParams: runnable or not, the vCPU's MPIDR, entry at the image's start.</summary>
+    private static byte[] RecParams(int vcpu, bool runnable, ulong[] aux) =>
+        new Tmm.Recs.RecParams(runnable ? Tmm.Recs.RecParams.FlagRunnable : 0, Tmm.Recs.RecParams.MpidrOf(vcpu), 0, [], (ulong)aux.Length, aux).ToGranule();
 }

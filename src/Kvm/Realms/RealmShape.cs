@@ -17,6 +17,8 @@ public sealed record RealmShape
     /// <summary>RmiHashAlgorithm: 0 SHA-256, 1 SHA-512.</summary>
     public byte HashAlgorithm { get; init; }
     public ulong HostMemoryBase { get; init; } = 0x8000_0000;
+    /// <summary>Every REC is created runnable; otherwise only vCPU 0's, and the guest starts the others with PSCI CPU_ON.</summary>
+    public bool SecondariesRunnable { get; init; } = true;
     /// <summary>REC_AUX granules per REC (must equal the TMM's RMI_REC_AUX_COUNT).</summary>
     public int RecAuxCount { get; init; } = 16;
 

@@ -24,6 +24,7 @@ internal static class MachineConfig
         int vcpus = r.Int("machine.vcpus", 1, platform.Pes);
         var programs = Programs(r, config, vcpus);
         int? pes = r.IntOrAuto("machine.pes", 1, platform.Pes);
+        bool psciBoot = r.OneOf("machine.boot", "all", "psci") == "psci";
         if (pes < vcpus) throw r.Error("machine.pes", $"{pes} PEs cannot run {vcpus} vCPUs (one vCPU per PE)");
 
         var shape = new RealmShape
@@ -35,7 +36,7 @@ internal static class MachineConfig
             Vcpus = vcpus,
         };
         if (configuration.HasTmm() && shape.Problem() is { } problem) throw r.Error("machine.realm", problem);
-        return () => MachineModel.Create(platform, configuration, programs, pes, shape);
+        return () => MachineModel.Create(platform, configuration, programs, pes, shape, psciBoot);
     }
 
     private static IReadOnlyList<IReadOnlyList<Op>> Programs(ConfigReader r, Akka.Configuration.Config config, int vcpus)

@@ -49,8 +49,8 @@ public sealed class MachineModel(Machine machine) : ISimulationModel, IReportsMe
 
     /// <summary>Builds the machine the config describes.</summary>
     public static MachineModel Create(PlatformSettings platform, PlatformConfiguration configuration, IReadOnlyList<IReadOnlyList<Cores.Workloads.Op>> programs,
-        int? pes, RealmShape realm) =>
+        int? pes, RealmShape realm, bool psciBoot) =>
         new(configuration.HasTmm()
-            ? RealmMachine.Create(platform, configuration, programs, realm, pes: pes)
-            : new Machine(platform, configuration, programs, pes: pes));
+            ? RealmMachine.Create(platform, configuration, programs, realm, pes: pes, psciBoot: psciBoot)
+            : new Machine(platform, configuration, programs, pes: pes, psciBoot: psciBoot));
 }
