@@ -40,7 +40,8 @@ public sealed class Machine
         KvmId = realm != null ? b.Add("kvm", n) : -1;
         SmmuId = b.Add("smmu", n);
         var deviceFactories = devices ?? [];
-        DeviceIds = deviceFactories.Select((_, i) => b.Add($"device{i}", n)).ToArray();
+        DeviceIds = new int[deviceFactories.Count];
+        for (int i = 0; i < DeviceIds.Length; i++) DeviceIds[i] = b.Add($"device{i}", n);
         PeIds = new int[n];
         VcpuIds = new int[programs.Count];
         for (int i = 0; i < n; i++)
