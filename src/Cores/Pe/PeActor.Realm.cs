@@ -105,20 +105,23 @@ public sealed partial class PeActor
             case RecExitReasons.Sync when ec == 0x01:
                 return new GuestExit(ExitReason.Wfi, vcpu);
             case RecExitReasons.Sync when ec == 0x18:
-                var (targets, intid) = VcpuSgi.Decode(r.Gprs.Count > 0 ? r.Gprs[0] : 0);
+                var (targets, intid) = VcpuSgi.Decode(Gpr(r, 0));
                 if (targets.Count != 1) throw new SimulationException($"vCPU {vcpu} wrote ICC_SGI1R for {targets.Count} targets; KVM's model sends one");
                 return new GuestExit(ExitReason.SystemRegister, vcpu, (ulong)targets[0], (ulong)intid);
             case RecExitReasons.Irq or RecExitReasons.Fiq:
                 return new GuestExit(ExitReason.Irq, vcpu);
             case RecExitReasons.HostCall:
                 return new GuestExit(ExitReason.Hypercall, vcpu, r.Imm);
-            case RecExitReasons.Psci when r.Gprs.Count > 1 && r.Gprs[0] == PsciCpuOnFid:
-                return new GuestExit(ExitReason.Psci, vcpu, (ulong)VcpuMpidr.IndexOf(r.Gprs[1]));
+            case RecExitReasons.Psci when Gpr(r, 0) == PsciCpuOnFid:
+                return new GuestExit(ExitReason.Psci, vcpu, (ulong)VcpuMpidr.IndexOf(Gpr(r, 1)));
             default:
                 throw new SimulationException(
                     $"vCPU {vcpu}: KVM got a realm exit with reason {r.Reason} (esr 0x{r.Esr:X}, hpfar 0x{r.Hpfar:X}); handling it is not modelled (KVM would have to map memory or run PSCI/RIPAS requests)");
         }
     }
+
+    /// <summary>An exit record's X<paramref name="i"/>: the record leaves out trailing zero registers.</summary>
+    private static ulong Gpr(RecExitRecord r, int i) => i < r.Gprs.Count ? r.Gprs[i] : 0;
 
     /// <summary>REC_ENTER's request: the REC, the run page, and what KVM wrote into its entry half.</summary>
     private byte[] RecEnterRequest()
