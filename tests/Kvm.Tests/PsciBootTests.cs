@@ -1,11 +1,3 @@
-using VirtCca.Cores.Pe;
-using VirtCca.Cores.Platform;
-using VirtCca.Cores.Workloads;
-using VirtCca.Interconnect;
-using VirtCca.Interconnect.Engine;
-using VirtCca.Kvm.Realms;
-using VirtCca.SecureMonitor;
-using VirtCca.Tmm.Actor;
 
 namespace VirtCca.Kvm.Tests;
 

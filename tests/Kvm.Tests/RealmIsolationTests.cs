@@ -1,15 +1,8 @@
 using Google.Protobuf;
-using VirtCca.Cores.Platform;
-using VirtCca.Cores.Workloads;
 using VirtCca.Devices.Protocol;
 using VirtCca.Devices.Smmu;
 using VirtCca.Devices.Tzasc;
-using VirtCca.Interconnect;
-using VirtCca.Interconnect.Engine;
-using VirtCca.Kvm.Realms;
-using VirtCca.SecureMonitor;
 using VirtCca.Tmm;
-using VirtCca.Tmm.Actor;
 
 namespace VirtCca.Kvm.Tests;
 

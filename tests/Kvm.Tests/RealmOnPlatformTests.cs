@@ -1,14 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
-using VirtCca.Cores.Pe;
-using VirtCca.Cores.Platform;
-using VirtCca.Cores.Workloads;
-using VirtCca.Interconnect;
-using VirtCca.Interconnect.Engine;
-using VirtCca.Kvm.Realms;
-using VirtCca.SecureMonitor;
 using VirtCca.Tmm;
-using VirtCca.Tmm.Actor;
 using VirtCca.Tmm.Realms;
 
 namespace VirtCca.Kvm.Tests;
