@@ -23,13 +23,25 @@ public sealed class RandomWorkloadTests(ActorSystemFixture fx) : IClassFixture<A
             7 => new ArmTimer(rng.Next(50, 2_000)),
             8 => new Loop(1, [new ArmTimer(rng.Next(50, 2_000)), new Wfi()]), // a WFI with a wake-up armed, so no guest sleeps forever
             9 => new Loop(rng.Next(1, 4), [new Compute(rng.Next(100, 5_000)), new Hypercall()]),
-            _ => rng.Next(2) == 0 ? new PsciCpuOn(rng.Next(vcpus)) : new Compute(rng.Next(10, 1_000)),
+            _ => rng.Next(3) switch
+            {
+                0 => new PsciCpuOn(rng.Next(vcpus)),
+                1 => IpaState(rng),
+                _ => new Compute(rng.Next(10, 1_000)),
+            },
         };
         // vCPU 0 starts with CPU_ON for every other vCPU, so PSCI boot brings them all up (under
         // boot = all those find their target running: ALREADY_ON in a realm, nothing in a normal VM).
         return Enumerable.Range(0, vcpus).Select(v => (IReadOnlyList<Op>)[
             .. v == 0 ? Enumerable.Range(1, vcpus - 1).Select(t => (Op)new PsciCpuOn(t)) : [],
             .. Enumerable.Range(0, 40).Select(_ => Next(v))]).ToArray();
+    }
+
+    /// <summary>A RIPAS change inside the realm's RAM (the first 64 KiB, under one level-3 table).</summary>
+    private static IpaStateSet IpaState(Random rng)
+    {
+        ulong first = (ulong)rng.Next(16);
+        return new IpaStateSet(first * 0x1000, (first + 1 + (ulong)rng.Next((int)(16 - first))) * 0x1000, rng.Next(2) == 0);
     }
 
     private static Machine Build(PlatformConfiguration config, IReadOnlyList<Op>[] programs, bool psciBoot) => config.HasTmm()

@@ -108,6 +108,7 @@ public sealed partial class PeActor
             case After.KvmDone:
                 if (_outcome.Ipi is { } ipi) SendVirtualIrq(ctx, ipi.Vcpu, ipi.Intid);
                 if (_outcome.CpuOn is { } target) PowerOnVcpu(ctx, target);
+                if (_outcome.Ripas is { } ripas) ApplyRipasChange(ctx, ripas.Base, ripas.Top);
                 NextHostWork(ctx);
                 break;
             case After.HostSmcDone:
@@ -117,6 +118,7 @@ public sealed partial class PeActor
                 _hostCallError = "";
                 if (from != ctx.Self) ctx.Send(from, PeKinds.HostSmcDone, 0, reply.Encode());
                 else if (call.Fid == RmiPsciComplete) OnPsciCompleted(ctx, reply);
+                else if (call.Fid == RmiRttSetRipas) OnRipasSet(ctx, call, reply);
                 if (psci.Action == PsciAction.PowerOffSelf) { Mode = PeMode.Off; return; }
                 if (psci.Action == PsciAction.PowerOnOther && (int)(psci.TargetMpidr & 0xFF) is var cpu && cpu < _s.PeOfCpu.Count && _s.PeOfCpu[cpu] != ctx.Self)
                     ctx.Send(_s.PeOfCpu[cpu], PeKinds.PowerOn, (long)psci.EntryPoint);

@@ -19,6 +19,8 @@ public sealed partial class PeActor
     public const ulong RsiHostCall = 0xC4000199;
     /// <summary>PSCI CPU_ON (SMC64) and RMI_PSCI_COMPLETE.</summary>
     private const ulong PsciCpuOnFid = 0xC4000003, RmiPsciComplete = 0xC4000164;
+    /// <summary>RSI_IPA_STATE_SET and RMI_RTT_SET_RIPAS.</summary>
+    private const ulong RsiIpaStateSet = 0xC4000197, RmiRttSetRipas = 0xC4000169;
 
     private IReadOnlyList<Step>? _trapLeg;
     private bool _emulMmio;       // the last exit was an emulatable data abort: the next entry completes it
@@ -55,6 +57,11 @@ public sealed partial class PeActor
                 // Entry at the image's start, context 0: the secondary's boot path is the guest's business.
                 var cpuOn = new SmcRequest { Fid = PsciCpuOnFid, X1 = VcpuMpidr.Of(p.TargetVcpu), X2 = 0, X3 = 0, World = World.Secure, Vcpu = vcpu };
                 TrapToTmm(ctx, SmcKinds.Request, cpuOn.Encode());
+                return;
+            case IpaStateSet i:
+                Stats.RsiCalls++;
+                var stateSet = new SmcRequest { Fid = RsiIpaStateSet, X1 = i.Base, X2 = i.Top, X3 = i.Ram ? 1UL : 0UL, World = World.Secure, Vcpu = vcpu };
+                TrapToTmm(ctx, SmcKinds.Request, stateSet.Encode());
                 return;
             case SendIpi s:
                 var msr = new RealmTrap { Vcpu = vcpu, Kind = TrapKind.TrapSysregWrite, Iss = VcpuSgi.MsrIss, Value = VcpuSgi.Encode(s.TargetVcpu, s.Intid) };
@@ -112,6 +119,8 @@ public sealed partial class PeActor
                 return new GuestExit(ExitReason.Irq, vcpu);
             case RecExitReasons.HostCall:
                 return new GuestExit(ExitReason.Hypercall, vcpu, r.Imm);
+            case RecExitReasons.RipasChange:
+                return new GuestExit(ExitReason.RipasChange, vcpu, r.RipasBase, r.RipasTop);
             case RecExitReasons.Psci when Gpr(r, 0) == PsciCpuOnFid:
                 return new GuestExit(ExitReason.Psci, vcpu, (ulong)VcpuMpidr.IndexOf(Gpr(r, 1)));
             default:
@@ -148,6 +157,23 @@ public sealed partial class PeActor
         var complete = new SmcRequest { Fid = RmiPsciComplete, X1 = _s.RecOfVcpu[_vcpu!.Index], X2 = _s.RecOfVcpu[target], X3 = 0 };
         _hostCalls.Enqueue((ctx.Self, complete));
         _cpuOnAfterHostSmc.Enqueue(target);
+    }
+
+    /// <summary>
+    /// KVM applies a realm's RIPAS change: RMI_RTT_SET_RIPAS from where the request stands, again from
+    /// wherever each call got to, until the whole range is done; then the vCPU re-enters (accepted).
+    /// </summary>
+    private void ApplyRipasChange(ISimContext ctx, ulong from, ulong top)
+    {
+        var b = _s.Realm ?? throw new SimulationException($"PE {_s.Cpu}: a RIPAS change needs the realm's REC binding");
+        _hostCalls.Enqueue((ctx.Self, new SmcRequest { Fid = RmiRttSetRipas, X1 = b.Rd, X2 = b.Rec, X3 = from, X4 = top }));
+    }
+
+    private void OnRipasSet(ISimContext ctx, SmcRequest call, SmcReply reply)
+    {
+        if (reply.X0 != 0)
+            throw new SimulationException($"PE {_s.Cpu}: RMI_RTT_SET_RIPAS [0x{call.X3:X}, 0x{call.X4:X}) for vCPU {_vcpu!.Index} returned 0x{reply.X0:X}: {reply.Error}");
+        if (reply.X1 < call.X4) ApplyRipasChange(ctx, reply.X1, call.X4);
     }
 
     /// <summary>RMI_PSCI_COMPLETE that this PE's KVM issued has returned: on success the target vCPU may run.</summary>

@@ -168,7 +168,7 @@ public sealed partial class PeActor : Component
             SendIpi s => new GuestExit(ExitReason.SystemRegister, v.Index, (ulong)s.TargetVcpu, (ulong)s.Intid),
             PsciCpuOn p => new GuestExit(ExitReason.Psci, v.Index, (ulong)p.TargetVcpu),
             Wfi or WaitInterrupt => new GuestExit(ExitReason.Wfi, v.Index),
-            RsiCall => new GuestExit(ExitReason.Smc, v.Index),
+            RsiCall or IpaStateSet => new GuestExit(ExitReason.Smc, v.Index),
             _ => throw new InvalidOperationException($"vCPU {v.Index}: operation {op} cannot run"),
         };
         if (op is not WaitInterrupt) v.Complete(); // the trapped instruction retires once KVM emulated it

@@ -27,6 +27,13 @@ public sealed record SendIpi(int TargetVcpu, int Intid = 1) : Op;
 /// <summary>PSCI CPU_ON for vCPU <paramref name="TargetVcpu"/> (an SMC in a realm, which the TMM hands to KVM; an HVC KVM handles in a normal VM).</summary>
 public sealed record PsciCpuOn(int TargetVcpu) : Op;
 
+/// <summary>
+/// RSI_IPA_STATE_SET: the realm asks for [<paramref name="Base"/>, <paramref name="Top"/>) to become RAM
+/// (<paramref name="Ram"/>) or EMPTY (e.g. to share it with the host for I/O). The TMM hands the request
+/// to KVM, which applies it with RMI_RTT_SET_RIPAS. In a normal VM it is an SMC KVM answers SMC_UNKNOWN.
+/// </summary>
+public sealed record IpaStateSet(ulong Base, ulong Top, bool Ram) : Op;
+
 /// <summary>One WFI instruction: traps to KVM, which blocks the vCPU until a virtual interrupt is pending.</summary>
 public sealed record Wfi : Op;
 

@@ -14,7 +14,7 @@ namespace VirtCca.Cores.Workloads;
 /// ]
 /// </code>
 /// Ops: compute, touch, mmio (address, write, in-kernel), hypercall (function), rsi-call (fid),
-/// send-ipi (target, intid), psci-cpu-on (target), wfi, arm-timer (ticks), wait-interrupt, loop (count, body).
+/// send-ipi (target, intid), psci-cpu-on (target), ipa-state-set (base, top, ripas = ram | empty), wfi, arm-timer (ticks), wait-interrupt, loop (count, body).
 /// Addresses and function ids may be numbers or "0x…" strings. Errors name the path.
 /// </summary>
 public static class WorkloadReader
@@ -59,15 +59,23 @@ public static class WorkloadReader
             "rsi-call" => new RsiCall(Address(c, "fid", path)),
             "send-ipi" => new SendIpi((int)Long(c, "target", path), (int)Long(c, "intid", path, 1)),
             "psci-cpu-on" => new PsciCpuOn((int)Long(c, "target", path)),
+            "ipa-state-set" => new IpaStateSet(Address(c, "base", path), Address(c, "top", path), Ripas(c, path)),
             "wfi" => new Wfi(),
             "arm-timer" => new ArmTimer(Long(c, "ticks", path)),
             "wait-interrupt" => new WaitInterrupt(),
             "loop" => new Loop((int)Long(c, "count", path),
                 c.HasPath("body") ? ReadList(c.GetValue("body"), path + ".body") : throw new ArgumentException($"{path}: a loop needs a 'body'")),
             _ => throw new ArgumentException(
-                $"{path}: unknown op '{op}' (compute, touch, mmio, hypercall, rsi-call, send-ipi, psci-cpu-on, wfi, arm-timer, wait-interrupt, loop)"),
+                $"{path}: unknown op '{op}' (compute, touch, mmio, hypercall, rsi-call, send-ipi, psci-cpu-on, ipa-state-set, wfi, arm-timer, wait-interrupt, loop)"),
         };
     }
+
+    private static bool Ripas(Config c, string path) => c.GetString("ripas") switch
+    {
+        "ram" => true,
+        "empty" => false,
+        var other => throw new ArgumentException($"{path}.ripas: '{other}' is not ram or empty"),
+    };
 
     private static long Long(Config c, string key, string path, long? fallback = null)
     {

@@ -45,7 +45,7 @@ public sealed class RealmPlan
             ulong rec = Delegated($"REC {v}");
             var aux = Enumerable.Range(0, shape.RecAuxCount).Select(i => Delegated($"REC {v} aux {i}")).ToArray();
             Call($"REC_CREATE vCPU {v}", RmiFid.RecCreate, [Rd, rec, HostPage(RecParams(v, v == 0 || shape.SecondariesRunnable, aux), out var recParams)], recParams);
-            bindings.Add(new RealmBinding(rec, NextGranule(), shape.HostCallIpa(v), shape.UnprotectedIpaBit));
+            bindings.Add(new RealmBinding(Rd, rec, NextGranule(), shape.HostCallIpa(v), shape.UnprotectedIpaBit));
         }
         Call("REALM_ACTIVATE", RmiFid.RealmActivate, [Rd]);
         Vcpus = bindings;
