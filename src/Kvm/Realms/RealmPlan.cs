@@ -17,6 +17,7 @@ public sealed class RealmPlan
 {
     private const ulong Granule = 0x1000, MeasureContent = 1;
     private readonly List<RmiCall> _calls = new();
+    private readonly List<ulong> _delegated = new();
     private ulong _next;
 
     public RealmPlan(RealmShape shape)
@@ -49,12 +50,32 @@ public sealed class RealmPlan
         }
         Call("REALM_ACTIVATE", RmiFid.RealmActivate, [Rd]);
         Vcpus = bindings;
+        Teardown = TeardownCalls(shape, bindings);
     }
 
     public RealmShape Shape { get; }
     public ulong Rd { get; }
     public IReadOnlyList<RmiCall> Calls => _calls;
     public IReadOnlyList<RealmBinding> Vcpus { get; }
+
+    /// <summary>
+    /// KVM's destruction of the realm once every vCPU has stopped, in the order the TMM requires:
+    /// REC_DESTROY of each REC, DATA_DESTROY of each RAM page, RTT_DESTROY from level 3 up,
+    /// REALM_DESTROY, then GRANULE_UNDELEGATE of every granule the creation delegated.
+    /// </summary>
+    public IReadOnlyList<RmiCall> Teardown { get; }
+
+    private List<RmiCall> TeardownCalls(RealmShape shape, IReadOnlyList<RealmBinding> vcpus)
+    {
+        var calls = new List<RmiCall>();
+        void Add(string name, ulong fid, params ulong[] args) => calls.Add(new RmiCall(name, fid, args, []));
+        foreach (var (v, i) in vcpus.Select((v, i) => (v, i))) Add($"REC_DESTROY vCPU {i}", RmiFid.RecDestroy, v.Rec);
+        for (int page = 0; page < shape.RamPages; page++) Add($"DATA_DESTROY page {page}", RmiFid.DataDestroy, Rd, (ulong)page * Granule);
+        for (long level = 3; level >= 1; level--) Add($"RTT_DESTROY level {level}", RmiFid.RttDestroy, Rd, 0, (ulong)level);
+        Add("REALM_DESTROY", RmiFid.RealmDestroy, Rd);
+        foreach (var g in _delegated) Add($"GRANULE_UNDELEGATE 0x{g:X}", RmiFid.GranuleUndelegate, g);
+        return calls;
+    }
 
     /// <summary>The guest image's bytes: a fixed pattern per page, so the RIM is reproducible.</summary>
     public static byte[] ImagePage(int page)
@@ -70,6 +91,7 @@ public sealed class RealmPlan
     {
         ulong g = NextGranule();
         Call($"GRANULE_DELEGATE ({what})", RmiFid.GranuleDelegate, [g]);
+        _delegated.Add(g);
         return g;
     }
 
