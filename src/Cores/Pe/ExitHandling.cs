@@ -4,7 +4,7 @@ using VirtCca.SecureMonitor;
 namespace VirtCca.Cores.Pe;
 
 /// <summary>Why a guest left (the exception class KVM dispatches on).</summary>
-public enum ExitReason { Hypercall, Mmio, SystemRegister, Wfi, Irq, Smc, Psci, RipasChange }
+public enum ExitReason { Hypercall, Mmio, SystemRegister, Wfi, Irq, Smc, Psci, RipasChange, SystemOff }
 
 /// <summary>
 /// One guest exit as KVM sees it. <paramref name="Address"/>: the MMIO address, or the target vCPU of
@@ -15,7 +15,7 @@ public readonly record struct GuestExit(ExitReason Reason, int Vcpu, ulong Addre
 
 /// <summary>What KVM's handler did: its cycles at NS-EL2, whether the vCPU blocks (WFI), an IPI to deliver, a vCPU to power on (PSCI CPU_ON), a RIPAS change to apply.</summary>
 public readonly record struct ExitOutcome(long Cycles, bool Block = false, (int Vcpu, int Intid)? Ipi = null, int? CpuOn = null,
-    (ulong Base, ulong Top)? Ripas = null);
+    (ulong Base, ulong Top)? Ripas = null, bool SystemOff = false);
 
 /// <summary>KVM's exit handlers, called by the PE at NS-EL2 once the exit has reached the host. Later work plugs in richer ones.</summary>
 public interface IExitHandler
@@ -51,6 +51,8 @@ public sealed class KvmExitHandler(WorldSwitchCosts ws, KvmCosts kvm) : IExitHan
                 return new(nullExit, CpuOn: (int)exit.Address);
             case ExitReason.RipasChange:
                 return new(nullExit, Ripas: (exit.Address, exit.Value));
+            case ExitReason.SystemOff:
+                return new(nullExit, SystemOff: true);
             case ExitReason.Smc:
                 vcpu.Context.X[0] = SmcRouter.SmcUnknown; // a normal VM's SMC: KVM answers it, no firmware behind it
                 return new(nullExit);

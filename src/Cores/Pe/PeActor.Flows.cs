@@ -98,6 +98,7 @@ public sealed partial class PeActor
                 Stats.Entries++;
                 if (!_s.Configuration.HasTmm()) _vcpu!.InjectPending(); // a realm's come with REC_ENTER instead
                 else if (_vcpu!.HasPending) { GuestIrq(ctx); break; } // kicked while entering: the IRQ is taken at once
+                if (_stopRequested) { GuestIrq(ctx); break; }
                 RunGuest(ctx);
                 break;
             case After.KvmHandles:
@@ -109,6 +110,7 @@ public sealed partial class PeActor
                 if (_outcome.Ipi is { } ipi) SendVirtualIrq(ctx, ipi.Vcpu, ipi.Intid);
                 if (_outcome.CpuOn is { } target) PowerOnVcpu(ctx, target);
                 if (_outcome.Ripas is { } ripas) ApplyRipasChange(ctx, ripas.Base, ripas.Top);
+                if (_outcome.SystemOff) PowerOffMachine(ctx);
                 NextHostWork(ctx);
                 break;
             case After.HostSmcDone:
@@ -132,7 +134,8 @@ public sealed partial class PeActor
     {
         Level = PeLevel.NsEl2;
         if (_hostCalls.Count > 0) { StartHostSmc(ctx); return; }
-        if (_vcpu == null || _halted || _awaitingKvm) { Mode = PeMode.Idle; return; }
+        if (_stopRequested) { Stop(ctx); return; }
+        if (_vcpu == null || _halted || _awaitingKvm || _stopped) { Mode = PeMode.Idle; return; }
         if (_outcome.Block && !_vcpu.HasPending) { Mode = PeMode.Blocked; return; }
         Enter(ctx);
     }

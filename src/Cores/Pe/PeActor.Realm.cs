@@ -21,9 +21,12 @@ public sealed partial class PeActor
     private const ulong PsciCpuOnFid = 0xC4000003, RmiPsciComplete = 0xC4000164;
     /// <summary>RSI_IPA_STATE_SET and RMI_RTT_SET_RIPAS.</summary>
     private const ulong RsiIpaStateSet = 0xC4000197, RmiRttSetRipas = 0xC4000169;
+    /// <summary>PSCI SYSTEM_OFF.</summary>
+    private const ulong PsciSystemOffFid = 0x84000008;
 
     private IReadOnlyList<Step>? _trapLeg;
     private bool _emulMmio;       // the last exit was an emulatable data abort: the next entry completes it
+    private const ulong RealmSystemOff = 2 | 1 << 8;
     private bool _mmioInKernel;   // KVM's device lookup for that abort's address (its io bus, not the guest's registers)
     private readonly Queue<int> _cpuOnAfterHostSmc = new(); // targets of the RMI_PSCI_COMPLETEs this PE's KVM has queued
 
@@ -57,6 +60,9 @@ public sealed partial class PeActor
                 // Entry at the image's start, context 0: the secondary's boot path is the guest's business.
                 var cpuOn = new SmcRequest { Fid = PsciCpuOnFid, X1 = VcpuMpidr.Of(p.TargetVcpu), X2 = 0, X3 = 0, World = World.Secure, Vcpu = vcpu };
                 TrapToTmm(ctx, SmcKinds.Request, cpuOn.Encode());
+                return;
+            case SystemOff:
+                TrapToTmm(ctx, SmcKinds.Request, new SmcRequest { Fid = PsciSystemOffFid, World = World.Secure, Vcpu = vcpu }.Encode());
                 return;
             case IpaStateSet i:
                 Stats.RsiCalls++;
@@ -121,6 +127,8 @@ public sealed partial class PeActor
                 return new GuestExit(ExitReason.Hypercall, vcpu, r.Imm);
             case RecExitReasons.RipasChange:
                 return new GuestExit(ExitReason.RipasChange, vcpu, r.RipasBase, r.RipasTop);
+            case RecExitReasons.Psci when Gpr(r, 0) == PsciSystemOffFid:
+                return new GuestExit(ExitReason.SystemOff, vcpu);
             case RecExitReasons.Psci when Gpr(r, 0) == PsciCpuOnFid:
                 return new GuestExit(ExitReason.Psci, vcpu, (ulong)VcpuMpidr.IndexOf(Gpr(r, 1)));
             default:
@@ -187,6 +195,18 @@ public sealed partial class PeActor
 
     private void CheckRecEntered(SmcReply reply)
     {
+        // The realm was powered off while this vCPU was out (ERROR_REALM, index 1: SYSTEM_OFF): the SMC
+        // returns through EL3 to KVM with that status, and KVM stops the vCPU.
+        if (reply.X0 == RealmSystemOff)
+        {
+            Monitor.TmmAnswered(reply);
+            _flow = ExitLeg;
+            _flowNext = TrapLegTmmStep + 1;
+            _after = After.KvmDone;
+            _outcome = default;
+            _stopRequested = true;
+            return;
+        }
         if (reply.X0 != 0)
             throw new SimulationException($"PE {_s.Cpu}: REC_ENTER of vCPU {_vcpu!.Index} was refused with status 0x{reply.X0:X}: {reply.Error}");
     }

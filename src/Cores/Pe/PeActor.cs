@@ -87,6 +87,8 @@ public sealed partial class PeActor : Component
                 NextHostWork(ctx);
                 break;
             case PeKinds.PowerOn: break;
+            case PeKinds.StopVcpu: OnStopRequest(ctx); break;
+            case PeKinds.StartVcpu when _stopped: break;
             case PeKinds.StartVcpu:
                 _awaitingKvm = false;
                 if (Mode != PeMode.Idle) break; // busy with KVM's SMCs: it enters once they are done
@@ -167,6 +169,7 @@ public sealed partial class PeActor : Component
             Mmio m => new GuestExit(ExitReason.Mmio, v.Index, m.Address, m.Write ? 1UL : 0, m.InKernel),
             SendIpi s => new GuestExit(ExitReason.SystemRegister, v.Index, (ulong)s.TargetVcpu, (ulong)s.Intid),
             PsciCpuOn p => new GuestExit(ExitReason.Psci, v.Index, (ulong)p.TargetVcpu),
+            SystemOff => new GuestExit(ExitReason.SystemOff, v.Index),
             Wfi or WaitInterrupt => new GuestExit(ExitReason.Wfi, v.Index),
             RsiCall or IpaStateSet => new GuestExit(ExitReason.Smc, v.Index),
             _ => throw new InvalidOperationException($"vCPU {v.Index}: operation {op} cannot run"),
@@ -245,6 +248,7 @@ public sealed partial class PeActor : Component
 
     private void Wake(ISimContext ctx)
     {
+        if (_stopped) return; // a late interrupt for a vCPU KVM has stopped
         Ledger.ChargeUntil(TimeCategory.Idle, ctx.Now.Picoseconds);
         Enter(ctx);
     }
@@ -257,4 +261,6 @@ public sealed class PeStats
     public long ExitsTotal => Exits.Sum();
     public long RsiCalls, HostSmcs, IpisSent, TimerFires, Entries, PowerOns;
     public SimTime LastTimerFire, LastIrqExit;
+    /// <summary>When the vCPU stopped for a SYSTEM_OFF (zero while it has not).</summary>
+    public SimTime Stopped;
 }

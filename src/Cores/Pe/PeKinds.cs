@@ -20,6 +20,10 @@ public static class PeKinds
     public const int PowerOn = 0x4008;
     /// <summary>KVM → PE: the vCPU may run now (its realm is active); see <see cref="PeSetup.WaitsForKvm"/>.</summary>
     public const int StartVcpu = 0x4009;
+    /// <summary>PE → PE: the guest powered the machine off; stop your vCPU (KVM's request to every vCPU, with a kick).</summary>
+    public const int StopVcpu = 0x400A;
+    /// <summary>PE → KVM: this PE's vCPU has stopped and is out of its REC (arg = vCPU index).</summary>
+    public const int VcpuStopped = 0x400B;
 
     /// <summary>The SGI the host uses to kick another CPU out of its guest (Linux's IPI_RESCHEDULE).</summary>
     public const int KickSgi = 0;

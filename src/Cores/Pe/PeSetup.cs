@@ -19,6 +19,8 @@ public sealed record PeSetup
     public int Gic { get; init; } = -1;
     public int Tzasc { get; init; } = -1;
     public int Tmm { get; init; } = -1;
+    /// <summary>KVM's component that creates and destroys the realm (told when this PE's vCPU stops), or -1.</summary>
+    public int KvmHost { get; init; } = -1;
     /// <summary>Latency of the link to the TMM; the PE hides it inside the world-switch legs, which must be at least twice as long.</summary>
     public SimTime TmmLinkLatency { get; init; }
 

@@ -72,6 +72,7 @@ public sealed class Machine
             // A realm's vCPUs wait for KVM to create it; with PSCI boot a secondary also waits for its CPU_ON.
             WaitsForKvm = realm != null || (psciBoot && i > 0),
             RecOfVcpu = realm?.Vcpus.Select(b => b.Rec).ToArray() ?? [],
+            KvmHost = KvmId,
         }).ToArray();
 
         Model = new FactoryModel($"machine-{configuration.Name()}", topology, id =>

@@ -34,6 +34,9 @@ public sealed record PsciCpuOn(int TargetVcpu) : Op;
 /// </summary>
 public sealed record IpaStateSet(ulong Base, ulong Top, bool Ram) : Op;
 
+/// <summary>PSCI SYSTEM_OFF: the guest shuts its machine down; KVM stops every vCPU (and, for a realm, destroys it).</summary>
+public sealed record SystemOff : Op;
+
 /// <summary>One WFI instruction: traps to KVM, which blocks the vCPU until a virtual interrupt is pending.</summary>
 public sealed record Wfi : Op;
 

@@ -43,7 +43,12 @@ public sealed class MachineModel(Machine machine) : ISimulationModel, IReportsMe
             Add("tmm.realm_exits", tmm.Exits);
             Add("tmm.realm_calls", tmm.RealmCalls);
         }
-        if (Machine.Kvm is RealmLauncher kvm) Add("realm.activated_ps", kvm.ActivatedAt.Picoseconds);
+        if (Machine.Kvm is RealmLauncher kvm)
+        {
+            Add("realm.activated_ps", kvm.ActivatedAt.Picoseconds);
+            Add("realm.stopped_ps", kvm.AllStoppedAt.Picoseconds);
+            Add("realm.destroyed_ps", kvm.DestroyedAt.Picoseconds);
+        }
         return m;
     }
 
