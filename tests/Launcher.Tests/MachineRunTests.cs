@@ -35,8 +35,12 @@ public sealed class MachineRunTests
         Assert.Equal(200, M("exits.mmio"));
         Assert.Equal(800, M("interrupts_taken"));
         Assert.Equal(M("exits.total"), M("tmm.realm_exits"));
-        Assert.Equal(115 + 3, M("tmm.rmi_calls")); // the realm's creation (4 vCPUs, 16 auxiliary granules each), then 3 PSCI_COMPLETEs
-        Assert.Equal(3, M("exits.psci"));          // vCPU 0 starts the others with CPU_ON (machine.boot = psci)
+        // The realm's creation (4 vCPUs, 16 auxiliary granules each: 115 calls), 3 PSCI_COMPLETEs (vCPU 0
+        // starts the others, machine.boot = psci), and after vCPU 0's SYSTEM_OFF its destruction (113 calls).
+        Assert.Equal(115 + 3 + 113, M("tmm.rmi_calls"));
+        Assert.Equal(3, M("exits.psci"));
+        Assert.Equal(1, M("exits.systemoff"));
+        Assert.True(M("realm.destroyed_ps") > M("realm.stopped_ps") && M("realm.stopped_ps") > M("realm.activated_ps"));
         Assert.Equal(M("tmm.rmi_calls"), M("host_smcs"));
         Assert.True(M("realm.activated_ps") > 0);
         double total = M("time.guest_ps") + M("time.kvm_ps") + M("time.monitor_ps") + M("time.tmm_ps") + M("time.idle_ps");
@@ -53,7 +57,7 @@ public sealed class MachineRunTests
         var m = json!.RootElement.GetProperty("metrics");
         Assert.False(m.TryGetProperty("tmm.realm_exits", out _));
         Assert.Equal(0, m.GetProperty("time.monitor_ps").GetDouble());
-        Assert.Equal(2603, m.GetProperty("exits.total").GetDouble());
+        Assert.Equal(2604, m.GetProperty("exits.total").GetDouble());
         Assert.Equal(3, m.GetProperty("exits.psci").GetDouble());
     }
 
