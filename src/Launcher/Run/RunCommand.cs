@@ -11,10 +11,19 @@ namespace VirtCca.Launcher.Run;
 /// <summary>`virtcca run`: load, run on the chosen engine and node count, print the RESULT line, write results.json.</summary>
 public static class RunCommand
 {
-    public static int Execute(string file, IReadOnlyList<string> sets, string outDir, TextWriter output, TextWriter error)
+    public static int Execute(string file, IReadOnlyList<string> sets, string outDir, TextWriter output, TextWriter error) =>
+        Execute(file, sets, outDir, output, error, sweep: true);
+
+    /// <summary>One run, or with a non-empty <c>sweep { }</c> (and <paramref name="sweep"/>) one run per combination of its values.</summary>
+    public static int Execute(string file, IReadOnlyList<string> sets, string outDir, TextWriter output, TextWriter error, bool sweep)
     {
         Experiment experiment;
-        try { experiment = Experiment.From(ConfigLoader.Load(file, sets)); }
+        try
+        {
+            var loaded = ConfigLoader.Load(file, sets);
+            if (sweep && SweepPlan.From(loaded) is { Runs.Count: > 0 } plan) return SweepCommand.Execute(plan, file, sets, outDir, output, error);
+            experiment = Experiment.From(loaded);
+        }
         catch (ConfigException e) { error.WriteLine($"error: {e.Message}"); return 2; }
         catch (SimulationException e) { error.WriteLine($"error: {file}: {e.Message}"); return 2; }
         catch (ArgumentException e) { error.WriteLine($"error: {file}: {e.Message}"); return 2; }

@@ -1,0 +1,61 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using VirtCca.Launcher.Config;
+
+namespace VirtCca.Launcher.Run;
+
+/// <summary>
+/// A sweep: every combination is checked first (a bad value stops everything before any run, exit 2),
+/// then run one after another as an ordinary run into DIR/run-NNN/; DIR/summary.csv gathers one row per
+/// run (the swept values, status, digest, events, times and every metric). A failed run is recorded and
+/// the others still run; the exit code is then 1.
+/// </summary>
+public static class SweepCommand
+{
+    public static int Execute(SweepPlan plan, string file, IReadOnlyList<string> sets, string outDir, TextWriter output, TextWriter error)
+    {
+        foreach (var run in plan.Runs) Experiment.From(ConfigLoader.Load(file, [.. sets, .. run.Sets])); // ConfigException → exit 2, nothing ran
+        output.WriteLine($"sweep: {plan.Runs.Count} runs over {string.Join(", ", plan.Keys)}");
+        var rows = new List<(SweepRun Run, int Code, JsonDocument? Json)>();
+        int worst = 0;
+        foreach (var run in plan.Runs)
+        {
+            var dir = Path.Combine(outDir, $"run-{run.Index:D3}");
+            output.WriteLine($"run {run.Index}: {string.Join(" ", run.Sets)}");
+            int code = RunCommand.Execute(file, [.. sets, .. run.Sets], dir, output, error, sweep: false);
+            worst = Math.Max(worst, code);
+            var json = Path.Combine(dir, "results.json");
+            rows.Add((run, code, File.Exists(json) ? JsonDocument.Parse(File.ReadAllText(json)) : null));
+        }
+        var summary = Path.Combine(outDir, "summary.csv");
+        Directory.CreateDirectory(outDir);
+        File.WriteAllText(summary, Csv(plan, rows));
+        output.WriteLine($"summary: {summary}");
+        foreach (var (_, _, json) in rows) json?.Dispose();
+        return worst == 0 ? 0 : 1;
+    }
+
+    private static string Csv(SweepPlan plan, List<(SweepRun Run, int Code, JsonDocument? Json)> rows)
+    {
+        var metrics = new List<string>();
+        foreach (var (_, _, json) in rows)
+            if (json != null && json.RootElement.TryGetProperty("metrics", out var m))
+                foreach (var p in m.EnumerateObject()) if (!metrics.Contains(p.Name)) metrics.Add(p.Name);
+        var sb = new StringBuilder();
+        sb.AppendJoin(',', ["run", .. plan.Keys, "status", "digest", "events", "simulated_ps", "host_s", .. metrics]).Append('\n');
+        foreach (var (run, code, json) in rows)
+        {
+            var r = json?.RootElement;
+            string Get(string name) => r is { } e && e.TryGetProperty(name, out var v) ? v.ToString() : "";
+            string Metric(string name) => r is { } e && e.TryGetProperty("metrics", out var m) && m.TryGetProperty(name, out var v)
+                ? v.GetDouble().ToString("R", CultureInfo.InvariantCulture) : "";
+            string status = json == null ? (code == 2 ? "config-error" : "failed") : Get("status");
+            sb.AppendJoin(',', [run.Index.ToString(CultureInfo.InvariantCulture), .. run.Settings.Select(s => Field(s.Value)), status, Get("digest"), Get("events"),
+                Get("simulatedPicoseconds"), Get("hostSeconds"), .. metrics.Select(Metric)]).Append('\n');
+        }
+        return sb.ToString();
+    }
+
+    private static string Field(string v) => v.IndexOfAny([',', '"', '\n']) >= 0 ? $"\"{v.Replace("\"", "\"\"")}\"" : v;
+}
