@@ -38,6 +38,7 @@ public sealed class SweepTests
         Assert.Equal(Digest(file, "sim.seed=2", "phold.population=16", "sweep=null"), rows[4].Split(',')[4]);
         Assert.NotEqual(rows[1].Split(',')[4], rows[2].Split(',')[4]);
         Assert.True(File.Exists(Path.Combine(dir, "run-003", "results.json")));
+        Assert.False(File.Exists(Path.Combine(dir, "summary.png"))); // PHOLD has no time breakdown to draw
     }
 
     [Fact]
@@ -51,6 +52,9 @@ public sealed class SweepTests
         Assert.Equal(["baseline", "virtcca-sel2", "virtcca-el3"], rows.Skip(1).Select(r => r[1]));
         Assert.Equal("0", rows[1][monitor]);
         Assert.True(double.Parse(rows[2][monitor], System.Globalization.CultureInfo.InvariantCulture) > 0);
+        // The picture of it: PNG and SVG.
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(Path.Combine(dir, "summary.png"))[..4]);
+        Assert.Contains("<svg", File.ReadAllText(Path.Combine(dir, "summary.svg")));
     }
 
     [Theory]

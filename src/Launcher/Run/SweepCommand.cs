@@ -32,6 +32,9 @@ public static class SweepCommand
         Directory.CreateDirectory(outDir);
         File.WriteAllText(summary, Csv(plan, rows));
         output.WriteLine($"summary: {summary}");
+        var labels = rows.Select(r => string.Join(" ", r.Run.Settings.Select(s => s.Value))).ToArray();
+        if (Results.SweepPlot.Write(outDir, labels, rows.Select(r => MetricsOf(r.Json)).ToArray()))
+            output.WriteLine($"plot: {Path.Combine(outDir, "summary.png")} (and .svg)");
         foreach (var (_, _, json) in rows) json?.Dispose();
         return worst == 0 ? 0 : 1;
     }
@@ -56,6 +59,9 @@ public static class SweepCommand
         }
         return sb.ToString();
     }
+
+    private static IReadOnlyDictionary<string, double>? MetricsOf(JsonDocument? json) =>
+        json != null && json.RootElement.TryGetProperty("metrics", out var m) ? m.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetDouble()) : null;
 
     private static string Field(string v) => v.IndexOfAny([',', '"', '\n']) >= 0 ? $"\"{v.Replace("\"", "\"\"")}\"" : v;
 }
