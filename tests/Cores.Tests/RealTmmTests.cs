@@ -1,3 +1,4 @@
+using VirtCca.Tmm.Rmi;
 using VirtCca.Cores.Pe;
 using VirtCca.Interconnect;
 using VirtCca.Interconnect.Engine;
@@ -12,7 +13,6 @@ namespace VirtCca.Cores.Tests;
 /// <summary>KVM's RMI calls through a PE's secure monitor to the real TmmActor: the RMM's answers come back in KVM's registers on time.</summary>
 public sealed class RealTmmTests
 {
-    private const ulong RmiVersion = 0xC4000150, GranuleDelegate = 0xC4000151;
 
     [Theory]
     [InlineData(PlatformConfiguration.VirtccaSel2)]
@@ -28,7 +28,7 @@ public sealed class RealTmmTests
         var model = new FactoryModel("real-tmm", b.Build(), id => id == pe
             ? p = new PeActor(new PeSetup { Cpu = 0, Configuration = config, Tmm = tmm, TmmLinkLatency = link })
             : id == tmm ? t = new TmmActor(new Rmm(), costs)
-            : d = new HostDriver(pe, (0, RmiVersion, 0x10000), (20_000_000, GranuleDelegate, 0x8000_0000), (40_000_000, GranuleDelegate, 0x8000_0000)));
+            : d = new HostDriver(pe, (0, RmiFid.Version, 0x10000), (20_000_000, RmiFid.GranuleDelegate, 0x8000_0000), (40_000_000, RmiFid.GranuleDelegate, 0x8000_0000)));
         SequentialEngine.Run(model, new KernelSettings());
 
         long call = Ps(WorldSwitch.RmiCall(config, Ws)), hop = 150_000;

@@ -1,3 +1,4 @@
+using VirtCca.Tmm.Rmi;
 using VirtCca.Cores.Pe;
 using VirtCca.Interconnect;
 using VirtCca.Interconnect.Engine;
@@ -9,7 +10,6 @@ namespace VirtCca.Cores.Tests;
 /// <summary>KVM's RMI calls and firmware SMCs on a PE with no guest: exact timestamps and a breakdown with no picosecond missing.</summary>
 public sealed class RmiRoundTripTests
 {
-    private const ulong RmiVersion = 0xC4000150;
     private static readonly SimTime DriverLink = SimTime.FromNanoseconds(150), TmmLink = SimTime.FromNanoseconds(100);
 
     private static (PeActor Pe, HostDriver Driver, TmmStandIn Tmm) Run(PlatformConfiguration config, params (long, ulong, ulong)[] calls)
@@ -30,7 +30,7 @@ public sealed class RmiRoundTripTests
     [InlineData(PlatformConfiguration.VirtccaEl3, 1_500)]
     public void An_rmi_round_trip_takes_exactly_its_configured_steps(PlatformConfiguration config, long cycles)
     {
-        var (pe, driver, tmm) = Run(config, (0, RmiVersion, 0x10000));
+        var (pe, driver, tmm) = Run(config, (0, RmiFid.Version, 0x10000));
         var steps = WorldSwitch.RmiCall(config, Ws);
         Assert.Equal(cycles, WorldSwitch.Total(steps));
 
@@ -53,7 +53,7 @@ public sealed class RmiRoundTripTests
     }
 
     [Theory]
-    [InlineData(PlatformConfiguration.Baseline, RmiVersion, "FFFFFFFFFFFFFFFF")] // no TMM: SMC_UNKNOWN from EL3
+    [InlineData(PlatformConfiguration.Baseline, RmiFid.Version, "FFFFFFFFFFFFFFFF")] // no TMM: SMC_UNKNOWN from EL3
     [InlineData(PlatformConfiguration.VirtccaSel2, 0x84000000UL, "10001")]        // PSCI_VERSION 1.1
     [InlineData(PlatformConfiguration.VirtccaEl3, 0x82000000UL, "FFFFFFFFFFFFFFFF")]
     public void Smcs_that_el3_answers_itself_cost_one_fast_smc_round_trip(PlatformConfiguration config, ulong fid, string x0)
@@ -70,7 +70,7 @@ public sealed class RmiRoundTripTests
     public void Calls_that_arrive_while_the_pe_is_busy_wait_their_turn()
     {
         var config = PlatformConfiguration.VirtccaSel2;
-        var (pe, driver, _) = Run(config, (0, RmiVersion, 0), (1_000, RmiVersion, 0));
+        var (pe, driver, _) = Run(config, (0, RmiFid.Version, 0), (1_000, RmiFid.Version, 0));
         long one = Ps(WorldSwitch.RmiCall(config, Ws));
         long first = DriverLink.Picoseconds + one, second = first + one; // the second arrived at 151 ns, mid-call
         Assert.Equal([$"{first + DriverLink.Picoseconds}:0", $"{second + DriverLink.Picoseconds}:0"], driver.Answers);

@@ -3,6 +3,8 @@ using VirtCca.Cores.Pe;
 using VirtCca.Interconnect;
 using VirtCca.SecureMonitor;
 using VirtCca.SecureMonitor.Protocol;
+using VirtCca.Tmm.Recs;
+using VirtCca.Tmm.Rmi;
 
 namespace VirtCca.Cores.Tests;
 
@@ -21,14 +23,14 @@ internal sealed class TmmStandIn(WorldSwitchCosts costs, long hz = 2_600_000_000
         long cycles;
         if (ev.Kind == SmcKinds.RealmTrap)
         {
-            (reply.Fid, cycles, reply.RecExit) = (PeActor.RecEnterFid, costs.TmmExitMarshal, ExitOf(RealmTrap.Parser.ParseFrom(ev.Data ?? [])));
+            (reply.Fid, cycles, reply.RecExit) = (RmiFid.RecEnter, costs.TmmExitMarshal, ExitOf(RealmTrap.Parser.ParseFrom(ev.Data ?? [])));
         }
         else if (ev.Kind == SmcKinds.Request)
         {
             var r = SmcRequest.Parser.ParseFrom(ev.Data ?? []);
-            (reply.Fid, cycles) = (r.Fid, r.Fid == PeActor.RecEnterFid ? costs.TmmEntryMarshal : costs.TmmCommandBase);
-            if (r.Fid == PeActor.RsiHostCall) (cycles, reply.RecExit) = (costs.TmmExitMarshal, new RecExitRecord { Reason = 5 });
-            if (r.Fid == 0xC4000150) reply.X1 = 0x10000;
+            (reply.Fid, cycles) = (r.Fid, r.Fid == RmiFid.RecEnter ? costs.TmmEntryMarshal : costs.TmmCommandBase);
+            if (r.Fid == RsiFid.HostCall) (cycles, reply.RecExit) = (costs.TmmExitMarshal, new RecExitRecord { Reason = 5 });
+            if (r.Fid == RmiFid.Version) reply.X1 = RmiFid.Version10;
         }
         else throw new InvalidOperationException($"TMM stand-in got kind 0x{ev.Kind:X}");
         var cost = SimTime.FromCycles(cycles, hz);

@@ -2,6 +2,7 @@ using Google.Protobuf;
 using VirtCca.Interconnect;
 using VirtCca.SecureMonitor;
 using VirtCca.SecureMonitor.Protocol;
+using VirtCca.Tmm.Rmi;
 
 namespace VirtCca.Cores.Pe;
 
@@ -119,8 +120,8 @@ public sealed partial class PeActor
                 var reply = new SmcReply { Fid = call.Fid, X0 = live[0], X1 = live[1], X2 = live[2], X3 = live[3], X4 = live[4], Error = _hostCallError };
                 _hostCallError = "";
                 if (from != ctx.Self) ctx.Send(from, PeKinds.HostSmcDone, 0, reply.Encode());
-                else if (call.Fid == RmiPsciComplete) OnPsciCompleted(ctx, reply);
-                else if (call.Fid == RmiRttSetRipas) OnRipasSet(ctx, call, reply);
+                else if (call.Fid == RmiFid.PsciComplete) OnPsciCompleted(ctx, reply);
+                else if (call.Fid == RmiFid.RttSetRipas) OnRipasSet(ctx, call, reply);
                 if (psci.Action == PsciAction.PowerOffSelf) { Mode = PeMode.Off; return; }
                 if (psci.Action == PsciAction.PowerOnOther && (int)(psci.TargetMpidr & 0xFF) is var cpu && cpu < _s.PeOfCpu.Count && _s.PeOfCpu[cpu] != ctx.Self)
                     ctx.Send(_s.PeOfCpu[cpu], PeKinds.PowerOn, (long)psci.EntryPoint);
@@ -180,8 +181,6 @@ public sealed partial class PeActor
         RunFlow(ctx, d.Steps, SmcKinds.Request, d.TmmRequest?.Encode(), TmmPurpose.HostRmi, After.HostSmcDone);
     }
 
-    /// <summary>RMI_REC_ENTER (RMM v1.0).</summary>
-    public const ulong RecEnterFid = 0xC400015C;
 
     /// <summary>Every TMM step must leave room to hide the two link crossings (see <see cref="AdvanceFlow"/>).</summary>
     private void CheckTmmLegs()

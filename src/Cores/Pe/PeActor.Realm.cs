@@ -5,6 +5,8 @@ using VirtCca.Devices.Gic;
 using VirtCca.Interconnect;
 using VirtCca.SecureMonitor;
 using VirtCca.SecureMonitor.Protocol;
+using VirtCca.Tmm.Recs;
+using VirtCca.Tmm.Rmi;
 
 namespace VirtCca.Cores.Pe;
 
@@ -15,14 +17,6 @@ namespace VirtCca.Cores.Pe;
 public sealed partial class PeActor
 {
     private const ulong EntryEmulMmio = 1, EntryTrapWfi = 4;
-    /// <summary>RSI_HOST_CALL: a realm's paravirtual call to its host (a realm cannot HVC).</summary>
-    public const ulong RsiHostCall = 0xC4000199;
-    /// <summary>PSCI CPU_ON (SMC64) and RMI_PSCI_COMPLETE.</summary>
-    private const ulong PsciCpuOnFid = 0xC4000003, RmiPsciComplete = 0xC4000164;
-    /// <summary>RSI_IPA_STATE_SET and RMI_RTT_SET_RIPAS.</summary>
-    private const ulong RsiIpaStateSet = 0xC4000197, RmiRttSetRipas = 0xC4000169;
-    /// <summary>PSCI SYSTEM_OFF.</summary>
-    private const ulong PsciSystemOffFid = 0x84000008;
 
     private IReadOnlyList<Step>? _trapLeg;
     private bool _emulMmio;       // the last exit was an emulatable data abort: the next entry completes it
@@ -48,7 +42,7 @@ public sealed partial class PeActor
                 return;
             case Hypercall:
                 Stats.RsiCalls++;
-                var hostCall = new SmcRequest { Fid = RsiHostCall, X1 = _s.Realm?.HostCallIpa ?? 0, World = World.Secure, Vcpu = vcpu };
+                var hostCall = new SmcRequest { Fid = RsiFid.HostCall, X1 = _s.Realm?.HostCallIpa ?? 0, World = World.Secure, Vcpu = vcpu };
                 TrapToTmm(ctx, SmcKinds.Request, hostCall.Encode());
                 return;
             case Mmio m:
@@ -58,15 +52,15 @@ public sealed partial class PeActor
                 return;
             case PsciCpuOn p:
                 // Entry at the image's start, context 0: the secondary's boot path is the guest's business.
-                var cpuOn = new SmcRequest { Fid = PsciCpuOnFid, X1 = VcpuMpidr.Of(p.TargetVcpu), X2 = 0, X3 = 0, World = World.Secure, Vcpu = vcpu };
+                var cpuOn = new SmcRequest { Fid = Psci.CpuOn, X1 = RecParams.MpidrOf(p.TargetVcpu), X2 = 0, X3 = 0, World = World.Secure, Vcpu = vcpu };
                 TrapToTmm(ctx, SmcKinds.Request, cpuOn.Encode());
                 return;
             case SystemOff:
-                TrapToTmm(ctx, SmcKinds.Request, new SmcRequest { Fid = PsciSystemOffFid, World = World.Secure, Vcpu = vcpu }.Encode());
+                TrapToTmm(ctx, SmcKinds.Request, new SmcRequest { Fid = Psci.SystemOff, World = World.Secure, Vcpu = vcpu }.Encode());
                 return;
             case IpaStateSet i:
                 Stats.RsiCalls++;
-                var stateSet = new SmcRequest { Fid = RsiIpaStateSet, X1 = i.Base, X2 = i.Top, X3 = i.Ram ? 1UL : 0UL, World = World.Secure, Vcpu = vcpu };
+                var stateSet = new SmcRequest { Fid = RsiFid.IpaStateSet, X1 = i.Base, X2 = i.Top, X3 = i.Ram ? 1UL : 0UL, World = World.Secure, Vcpu = vcpu };
                 TrapToTmm(ctx, SmcKinds.Request, stateSet.Encode());
                 return;
             case SendIpi s:
@@ -110,27 +104,27 @@ public sealed partial class PeActor
     {
         int vcpu = _vcpu!.Index;
         ulong ec = r.Esr >> 26;
-        switch (r.Reason)
+        switch ((RecExitReason)r.Reason)
         {
-            case RecExitReasons.Sync when ec == 0x24 && (r.Esr & 1UL << 24) != 0: // an emulatable data abort
+            case RecExitReason.Sync when ec == 0x24 && (r.Esr & 1UL << 24) != 0: // an emulatable data abort
                 _emulMmio = true;
                 return new GuestExit(ExitReason.Mmio, vcpu, r.Hpfar << 8, (r.Esr >> 6) & 1, _mmioInKernel);
-            case RecExitReasons.Sync when ec == 0x01:
+            case RecExitReason.Sync when ec == 0x01:
                 return new GuestExit(ExitReason.Wfi, vcpu);
-            case RecExitReasons.Sync when ec == 0x18:
+            case RecExitReason.Sync when ec == 0x18:
                 var (targets, intid) = VcpuSgi.Decode(Gpr(r, 0));
                 if (targets.Count != 1) throw new SimulationException($"vCPU {vcpu} wrote ICC_SGI1R for {targets.Count} targets; KVM's model sends one");
                 return new GuestExit(ExitReason.SystemRegister, vcpu, (ulong)targets[0], (ulong)intid);
-            case RecExitReasons.Irq or RecExitReasons.Fiq:
+            case RecExitReason.Irq or RecExitReason.Fiq:
                 return new GuestExit(ExitReason.Irq, vcpu);
-            case RecExitReasons.HostCall:
+            case RecExitReason.HostCall:
                 return new GuestExit(ExitReason.Hypercall, vcpu, r.Imm);
-            case RecExitReasons.RipasChange:
+            case RecExitReason.RipasChange:
                 return new GuestExit(ExitReason.RipasChange, vcpu, r.RipasBase, r.RipasTop);
-            case RecExitReasons.Psci when Gpr(r, 0) == PsciSystemOffFid:
+            case RecExitReason.Psci when Gpr(r, 0) == Psci.SystemOff:
                 return new GuestExit(ExitReason.SystemOff, vcpu);
-            case RecExitReasons.Psci when Gpr(r, 0) == PsciCpuOnFid:
-                return new GuestExit(ExitReason.Psci, vcpu, (ulong)VcpuMpidr.IndexOf(Gpr(r, 1)));
+            case RecExitReason.Psci when Gpr(r, 0) == Psci.CpuOn:
+                return new GuestExit(ExitReason.Psci, vcpu, (ulong)RecParams.IndexOf(Gpr(r, 1)));
             default:
                 throw new SimulationException(
                     $"vCPU {vcpu}: KVM got a realm exit with reason {r.Reason} (esr 0x{r.Esr:X}, hpfar 0x{r.Hpfar:X}); handling it is not modelled (KVM would have to map memory or run PSCI/RIPAS requests)");
@@ -148,7 +142,7 @@ public sealed partial class PeActor
         var entry = new RecEntry { Flags = EntryTrapWfi | (_emulMmio ? EntryEmulMmio : 0) };
         for (int i = 0; i < n; i++) entry.Gicv3Lrs.Add(v.Context.ListRegisters[i].Encode());
         _emulMmio = false;
-        return new SmcRequest { Fid = RecEnterFid, X1 = _s.Realm?.Rec ?? 0, X2 = _s.Realm?.Run ?? 0, World = World.NonSecure, Vcpu = (uint)v.Index, RecEntry = entry }
+        return new SmcRequest { Fid = RmiFid.RecEnter, X1 = _s.Realm?.Rec ?? 0, X2 = _s.Realm?.Run ?? 0, World = World.NonSecure, Vcpu = (uint)v.Index, RecEntry = entry }
             .Encode();
     }
 
@@ -162,7 +156,7 @@ public sealed partial class PeActor
         if (target < 0 || target >= _s.PeOfVcpu.Count)
             throw new SimulationException($"vCPU {_vcpu!.Index} asked PSCI CPU_ON for vCPU {target}, which the machine does not have");
         if (!_s.Configuration.HasTmm()) { ctx.Send(_s.PeOfVcpu[target], PeKinds.StartVcpu, 0); return; }
-        var complete = new SmcRequest { Fid = RmiPsciComplete, X1 = _s.RecOfVcpu[_vcpu!.Index], X2 = _s.RecOfVcpu[target], X3 = 0 };
+        var complete = new SmcRequest { Fid = RmiFid.PsciComplete, X1 = _s.RecOfVcpu[_vcpu!.Index], X2 = _s.RecOfVcpu[target], X3 = 0 };
         _hostCalls.Enqueue((ctx.Self, complete));
         _cpuOnAfterHostSmc.Enqueue(target);
     }
@@ -174,7 +168,7 @@ public sealed partial class PeActor
     private void ApplyRipasChange(ISimContext ctx, ulong from, ulong top)
     {
         var b = _s.Realm ?? throw new SimulationException($"PE {_s.Cpu}: a RIPAS change needs the realm's REC binding");
-        _hostCalls.Enqueue((ctx.Self, new SmcRequest { Fid = RmiRttSetRipas, X1 = b.Rd, X2 = b.Rec, X3 = from, X4 = top }));
+        _hostCalls.Enqueue((ctx.Self, new SmcRequest { Fid = RmiFid.RttSetRipas, X1 = b.Rd, X2 = b.Rec, X3 = from, X4 = top }));
     }
 
     private void OnRipasSet(ISimContext ctx, SmcRequest call, SmcReply reply)
@@ -210,10 +204,4 @@ public sealed partial class PeActor
         if (reply.X0 != 0)
             throw new SimulationException($"PE {_s.Cpu}: REC_ENTER of vCPU {_vcpu!.Index} was refused with status 0x{reply.X0:X}: {reply.Error}");
     }
-}
-
-/// <summary>RmiRecExitReason values (RMM v1.0 §1.3) as KVM reads them.</summary>
-internal static class RecExitReasons
-{
-    public const uint Sync = 0, Irq = 1, Fiq = 2, Psci = 3, RipasChange = 4, HostCall = 5, SError = 6;
 }
