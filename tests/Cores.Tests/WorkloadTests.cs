@@ -18,10 +18,14 @@ public sealed class WorkloadTests
               { op = arm-timer, ticks = 700 }
               { op = wfi }
               { op = wait-interrupt }
+              { op = rsi-call, fid = "0xC4000195", args = ["0x2000", 0, 4096] }
+              { op = psci-cpu-on, target = 3 }
+              { op = ipa-state-set, base = "0x8000", top = "0x10000", ripas = empty }
+              { op = system-off }
             ]
             """);
         var p = WorkloadReader.Read(c);
-        Assert.Equal(8, p.Count);
+        Assert.Equal(12, p.Count);
         Assert.Equal(new Compute(20_000, 2), p[0]);
         var loop = Assert.IsType<Loop>(p[1]);
         Assert.Equal(3, loop.Count);
@@ -32,6 +36,12 @@ public sealed class WorkloadTests
         Assert.Equal(new ArmTimer(700), p[5]);
         Assert.IsType<Wfi>(p[6]);
         Assert.IsType<WaitInterrupt>(p[7]);
+        var rsi = Assert.IsType<RsiCall>(p[8]);
+        Assert.Equal(0xC4000195UL, rsi.Fid);
+        Assert.Equal([0x2000UL, 0, 4096], rsi.Args);
+        Assert.Equal(new PsciCpuOn(3), p[9]);
+        Assert.Equal(new IpaStateSet(0x8000, 0x10000, false), p[10]);
+        Assert.IsType<SystemOff>(p[11]);
     }
 
     [Theory]
@@ -40,6 +50,9 @@ public sealed class WorkloadTests
     [InlineData("program = [ { op = loop, count = 2, body = [ { op = touch, address = \"0xZZ\" } ] } ]", "program[0].body[0].address")]
     [InlineData("program = [ { op = compute, cycles = -5 } ]", "must not be negative")]
     [InlineData("program = 5", "program: expected a list")]
+    [InlineData("program = [ { op = rsi-call, fid = 1, args = [1, 2, 3, 4, 5, 6] } ]", "program[0].args: 6 values; an SMC carries 5")]
+    [InlineData("program = [ { op = rsi-call, fid = 1, args = [\"0xQ\"] } ]", "program[0].args[0]: '0xQ' is not an address")]
+    [InlineData("program = [ { op = ipa-state-set, base = 0, top = 4096, ripas = shared } ]", "program[0].ripas: 'shared' is not ram or empty")]
     public void Mistakes_name_the_operation(string hocon, string message)
     {
         var ex = Assert.Throws<ArgumentException>(() => WorkloadReader.Read(ConfigurationFactory.ParseString(hocon)));

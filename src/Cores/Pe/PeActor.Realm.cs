@@ -38,7 +38,8 @@ public sealed partial class PeActor
         {
             case RsiCall r:
                 Stats.RsiCalls++;
-                TrapToTmm(ctx, SmcKinds.Request, new SmcRequest { Fid = r.Fid, World = World.Secure, Vcpu = vcpu }.Encode());
+                var rsi = new SmcRequest { Fid = r.Fid, X1 = r.Arg(0), X2 = r.Arg(1), X3 = r.Arg(2), X4 = r.Arg(3), X5 = r.Arg(4), World = World.Secure, Vcpu = vcpu };
+                TrapToTmm(ctx, SmcKinds.Request, rsi.Encode());
                 return;
             case Hypercall:
                 Stats.RsiCalls++;

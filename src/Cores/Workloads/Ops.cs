@@ -18,8 +18,11 @@ public sealed record Mmio(ulong Address, bool Write = false, bool InKernel = tru
 /// <summary>HVC to the host.</summary>
 public sealed record Hypercall(ulong Function = 0) : Op;
 
-/// <summary>An RSI call (SMC from a realm to the TMM). In the baseline KVM traps the SMC and answers SMC_UNKNOWN.</summary>
-public sealed record RsiCall(ulong Fid) : Op;
+/// <summary>An RSI call (SMC from a realm to the TMM) with up to five arguments in X1..X5. In the baseline KVM traps the SMC and answers SMC_UNKNOWN.</summary>
+public sealed record RsiCall(ulong Fid, params ulong[] Args) : Op
+{
+    public ulong Arg(int i) => i < Args.Length ? Args[i] : 0;
+}
 
 /// <summary>Writes ICC_SGI1R_EL1 to send SGI <paramref name="Intid"/> to vCPU <paramref name="TargetVcpu"/> (a trapped system-register access).</summary>
 public sealed record SendIpi(int TargetVcpu, int Intid = 1) : Op;

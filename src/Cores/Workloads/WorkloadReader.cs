@@ -13,7 +13,7 @@ namespace VirtCca.Cores.Workloads;
 ///   { op = touch, address = "0x80000000", bytes = 64, write = true }
 /// ]
 /// </code>
-/// Ops: compute, touch, mmio (address, write, in-kernel), hypercall (function), rsi-call (fid),
+/// Ops: compute, touch, mmio (address, write, in-kernel), hypercall (function), rsi-call (fid, args: up to 5 values),
 /// send-ipi (target, intid), psci-cpu-on (target), ipa-state-set (base, top, ripas = ram | empty), system-off, wfi, arm-timer (ticks), wait-interrupt, loop (count, body).
 /// Addresses and function ids may be numbers or "0x…" strings. Errors name the path.
 /// </summary>
@@ -56,7 +56,7 @@ public static class WorkloadReader
             "touch" => new Touch(Address(c, "address", path), (int)Long(c, "bytes", path, 64), c.GetBoolean("write", false)),
             "mmio" => new Mmio(Address(c, "address", path), c.GetBoolean("write", false), c.GetBoolean("in-kernel", true)),
             "hypercall" => new Hypercall(c.HasPath("function") ? Address(c, "function", path) : 0),
-            "rsi-call" => new RsiCall(Address(c, "fid", path)),
+            "rsi-call" => new RsiCall(Address(c, "fid", path), Arguments(c, path)),
             "send-ipi" => new SendIpi((int)Long(c, "target", path), (int)Long(c, "intid", path, 1)),
             "psci-cpu-on" => new PsciCpuOn((int)Long(c, "target", path)),
             "ipa-state-set" => new IpaStateSet(Address(c, "base", path), Address(c, "top", path), Ripas(c, path)),
@@ -69,6 +69,15 @@ public static class WorkloadReader
             _ => throw new ArgumentException(
                 $"{path}: unknown op '{op}' (compute, touch, mmio, hypercall, rsi-call, send-ipi, psci-cpu-on, ipa-state-set, system-off, wfi, arm-timer, wait-interrupt, loop)"),
         };
+    }
+
+    private static ulong[] Arguments(Config c, string path)
+    {
+        if (!c.HasPath("args")) return [];
+        var list = c.GetValue("args");
+        if (!list.IsArray()) throw new ArgumentException($"{path}.args: expected a list of up to 5 values");
+        var values = list.GetArray().Select((v, i) => ParseAddress(v.GetString(), $"{path}.args[{i}]")).ToArray();
+        return values.Length <= 5 ? values : throw new ArgumentException($"{path}.args: {values.Length} values; an SMC carries 5 (X1..X5)");
     }
 
     private static bool Ripas(Config c, string path) => c.GetString("ripas") switch
@@ -89,10 +98,15 @@ public static class WorkloadReader
     private static ulong Address(Config c, string key, string path)
     {
         if (!c.HasPath(key)) throw new ArgumentException($"{path}: missing '{key}'");
-        string s = c.GetString(key).Replace("_", "");
+        return ParseAddress(c.GetString(key), $"{path}.{key}");
+    }
+
+    private static ulong ParseAddress(string text, string where)
+    {
+        string s = text.Replace("_", "");
         bool ok = s.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
             ? ulong.TryParse(s.AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var v)
             : ulong.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out v);
-        return ok ? v : throw new ArgumentException($"{path}.{key}: '{s}' is not an address (a number or \"0x…\")");
+        return ok ? v : throw new ArgumentException($"{where}: '{s}' is not an address (a number or \"0x…\")");
     }
 }
