@@ -23,10 +23,12 @@ public sealed class RandomWorkloadTests(ActorSystemFixture fx) : IClassFixture<A
             7 => new ArmTimer(rng.Next(50, 2_000)),
             8 => new Loop(1, [new ArmTimer(rng.Next(50, 2_000)), new Wfi()]), // a WFI with a wake-up armed, so no guest sleeps forever
             9 => new Loop(rng.Next(1, 4), [new Compute(rng.Next(100, 5_000)), new Hypercall()]),
-            _ => rng.Next(3) switch
+            _ => rng.Next(6) switch
             {
                 0 => new PsciCpuOn(rng.Next(vcpus)),
                 1 => IpaState(rng),
+                2 => new PsciAffinityInfo(rng.Next(vcpus)),
+                3 when self != 0 => new PsciCpuOff(), // vCPU 0 stays on, so someone can bring the others back
                 _ => new Compute(rng.Next(10, 1_000)),
             },
         };

@@ -4,18 +4,18 @@ using VirtCca.SecureMonitor;
 namespace VirtCca.Cores.Pe;
 
 /// <summary>Why a guest left (the exception class KVM dispatches on).</summary>
-public enum ExitReason { Hypercall, Mmio, SystemRegister, Wfi, Irq, Smc, Psci, RipasChange, SystemOff }
+public enum ExitReason { Hypercall, Mmio, SystemRegister, Wfi, Irq, Smc, Psci, RipasChange, SystemOff, CpuOff, AffinityInfo }
 
 /// <summary>
 /// One guest exit as KVM sees it. <paramref name="Address"/>: the MMIO address, or the target vCPU of
-/// an SGI write or a PSCI CPU_ON, or the base of a RIPAS change; <paramref name="Value"/>: the SGI's INTID,
+/// an SGI write, a PSCI CPU_ON or AFFINITY_INFO, or the base of a RIPAS change; <paramref name="Value"/>: the SGI's INTID,
 /// 1 for an MMIO write, or the top of a RIPAS change.
 /// </summary>
 public readonly record struct GuestExit(ExitReason Reason, int Vcpu, ulong Address = 0, ulong Value = 0, bool InKernel = true);
 
 /// <summary>What KVM's handler did: its cycles at NS-EL2, whether the vCPU blocks (WFI), an IPI to deliver, a vCPU to power on (PSCI CPU_ON), a RIPAS change to apply.</summary>
 public readonly record struct ExitOutcome(long Cycles, bool Block = false, (int Vcpu, int Intid)? Ipi = null, int? CpuOn = null,
-    (ulong Base, ulong Top)? Ripas = null, bool SystemOff = false);
+    (ulong Base, ulong Top)? Ripas = null, bool SystemOff = false, bool PowerOff = false, int? AffinityOf = null);
 
 /// <summary>KVM's exit handlers, called by the PE at NS-EL2 once the exit has reached the host. Later work plugs in richer ones.</summary>
 public interface IExitHandler
@@ -53,6 +53,10 @@ public sealed class KvmExitHandler(WorldSwitchCosts ws, KvmCosts kvm) : IExitHan
                 return new(nullExit, Ripas: (exit.Address, exit.Value));
             case ExitReason.SystemOff:
                 return new(nullExit, SystemOff: true);
+            case ExitReason.CpuOff:
+                return new(nullExit, PowerOff: true);
+            case ExitReason.AffinityInfo:
+                return new(nullExit, AffinityOf: (int)exit.Address);
             case ExitReason.Smc:
                 vcpu.Context.X[0] = SmcRouter.SmcUnknown; // a normal VM's SMC: KVM answers it, no firmware behind it
                 return new(nullExit);

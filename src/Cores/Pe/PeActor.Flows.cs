@@ -109,7 +109,9 @@ public sealed partial class PeActor
                 break;
             case After.KvmDone:
                 if (_outcome.Ipi is { } ipi) SendVirtualIrq(ctx, ipi.Vcpu, ipi.Intid);
-                if (_outcome.CpuOn is { } target) PowerOnVcpu(ctx, target);
+                if (_outcome.CpuOn is { } target) CompletePsci(ctx, target, start: true);
+                if (_outcome.AffinityOf is { } asked) CompletePsci(ctx, asked, start: false);
+                if (_outcome.PowerOff) _awaitingKvm = true; // CPU_OFF: it waits for another vCPU's CPU_ON
                 if (_outcome.Ripas is { } ripas) ApplyRipasChange(ctx, ripas.Base, ripas.Top);
                 if (_outcome.SystemOff) PowerOffMachine(ctx);
                 NextHostWork(ctx);

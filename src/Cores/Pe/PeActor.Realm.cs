@@ -20,9 +20,9 @@ public sealed partial class PeActor
 
     private IReadOnlyList<Step>? _trapLeg;
     private bool _emulMmio;       // the last exit was an emulatable data abort: the next entry completes it
-    private const ulong RealmSystemOff = 2 | 1 << 8;
+    private static readonly ulong RealmSystemOff = SmcResult.Of(RmiStatus.ErrorRealm, 1).X0; // REC_ENTER into a powered-off realm
     private bool _mmioInKernel;   // KVM's device lookup for that abort's address (its io bus, not the guest's registers)
-    private readonly Queue<int> _cpuOnAfterHostSmc = new(); // targets of the RMI_PSCI_COMPLETEs this PE's KVM has queued
+    private readonly Queue<(int Target, bool Start)> _psciCompletes = new(); // the RMI_PSCI_COMPLETEs this PE's KVM has queued
 
     // A trap starts like an RSI call (trap to the TMM, the TMM's step); an exit goes on like the exit leg after its TMM step.
     private IReadOnlyList<Step> TrapLeg => _trapLeg ??= WorldSwitch.RsiCall(_s.Configuration, _s.WorldSwitch);
@@ -55,6 +55,13 @@ public sealed partial class PeActor
                 // Entry at the image's start, context 0: the secondary's boot path is the guest's business.
                 var cpuOn = new SmcRequest { Fid = Psci.CpuOn, X1 = RecParams.MpidrOf(p.TargetVcpu), X2 = 0, X3 = 0, World = World.Secure, Vcpu = vcpu };
                 TrapToTmm(ctx, SmcKinds.Request, cpuOn.Encode());
+                return;
+            case PsciCpuOff:
+                TrapToTmm(ctx, SmcKinds.Request, new SmcRequest { Fid = Psci.CpuOff, World = World.Secure, Vcpu = vcpu }.Encode());
+                return;
+            case PsciAffinityInfo a:
+                var affinity = new SmcRequest { Fid = Psci.AffinityInfo, X1 = RecParams.MpidrOf(a.TargetVcpu), World = World.Secure, Vcpu = vcpu };
+                TrapToTmm(ctx, SmcKinds.Request, affinity.Encode());
                 return;
             case SystemOff:
                 TrapToTmm(ctx, SmcKinds.Request, new SmcRequest { Fid = Psci.SystemOff, World = World.Secure, Vcpu = vcpu }.Encode());
@@ -124,6 +131,10 @@ public sealed partial class PeActor
                 return new GuestExit(ExitReason.RipasChange, vcpu, r.RipasBase, r.RipasTop);
             case RecExitReason.Psci when Gpr(r, 0) == Psci.SystemOff:
                 return new GuestExit(ExitReason.SystemOff, vcpu);
+            case RecExitReason.Psci when Gpr(r, 0) == Psci.CpuOff:
+                return new GuestExit(ExitReason.CpuOff, vcpu);
+            case RecExitReason.Psci when Gpr(r, 0) == Psci.AffinityInfo:
+                return new GuestExit(ExitReason.AffinityInfo, vcpu, (ulong)RecParams.IndexOf(Gpr(r, 1)));
             case RecExitReason.Psci when Gpr(r, 0) == Psci.CpuOn:
                 return new GuestExit(ExitReason.Psci, vcpu, (ulong)RecParams.IndexOf(Gpr(r, 1)));
             default:
@@ -148,18 +159,31 @@ public sealed partial class PeActor
     }
 
     /// <summary>
-    /// KVM completes a guest's CPU_ON: in a realm it first tells the TMM (RMI_PSCI_COMPLETE, an SMC from
-    /// this PE, which makes the target REC runnable), then starts the target's PE; a normal VM's
-    /// target starts at once.
+    /// KVM completes a guest's CPU_ON (<paramref name="start"/>) or AFFINITY_INFO: in a realm it first
+    /// tells the TMM (RMI_PSCI_COMPLETE, an SMC from this PE; for CPU_ON it makes the target REC
+    /// runnable), then starts the target's PE; a normal VM's target starts at once.
     /// </summary>
-    private void PowerOnVcpu(ISimContext ctx, int target)
+    private void CompletePsci(ISimContext ctx, int target, bool start)
     {
         if (target < 0 || target >= _s.PeOfVcpu.Count)
-            throw new SimulationException($"vCPU {_vcpu!.Index} asked PSCI CPU_ON for vCPU {target}, which the machine does not have");
-        if (!_s.Configuration.HasTmm()) { ctx.Send(_s.PeOfVcpu[target], PeKinds.StartVcpu, 0); return; }
+            throw new SimulationException($"vCPU {_vcpu!.Index} named vCPU {target} in a PSCI call; the machine does not have it");
+        if (!_s.Configuration.HasTmm())
+        {
+            if (start) ctx.Send(_s.PeOfVcpu[target], PeKinds.StartVcpu, 0);
+            return;
+        }
         var complete = new SmcRequest { Fid = RmiFid.PsciComplete, X1 = _s.RecOfVcpu[_vcpu!.Index], X2 = _s.RecOfVcpu[target], X3 = 0 };
         _hostCalls.Enqueue((ctx.Self, complete));
-        _cpuOnAfterHostSmc.Enqueue(target);
+        _psciCompletes.Enqueue((target, start));
+    }
+
+    /// <summary>RMI_PSCI_COMPLETE that this PE's KVM issued has returned: after a CPU_ON the target vCPU may run.</summary>
+    private void OnPsciCompleted(ISimContext ctx, SmcReply reply)
+    {
+        var (target, start) = _psciCompletes.Dequeue();
+        if (reply.X0 != 0)
+            throw new SimulationException($"PE {_s.Cpu}: RMI_PSCI_COMPLETE for vCPU {_vcpu!.Index}'s PSCI call on vCPU {target} returned 0x{reply.X0:X}: {reply.Error}");
+        if (start) ctx.Send(_s.PeOfVcpu[target], PeKinds.StartVcpu, 0);
     }
 
     /// <summary>
@@ -177,15 +201,6 @@ public sealed partial class PeActor
         if (reply.X0 != 0)
             throw new SimulationException($"PE {_s.Cpu}: RMI_RTT_SET_RIPAS [0x{call.X3:X}, 0x{call.X4:X}) for vCPU {_vcpu!.Index} returned 0x{reply.X0:X}: {reply.Error}");
         if (reply.X1 < call.X4) ApplyRipasChange(ctx, reply.X1, call.X4);
-    }
-
-    /// <summary>RMI_PSCI_COMPLETE that this PE's KVM issued has returned: on success the target vCPU may run.</summary>
-    private void OnPsciCompleted(ISimContext ctx, SmcReply reply)
-    {
-        int target = _cpuOnAfterHostSmc.Dequeue();
-        if (reply.X0 != 0)
-            throw new SimulationException($"PE {_s.Cpu}: RMI_PSCI_COMPLETE for vCPU {_vcpu!.Index}'s CPU_ON of vCPU {target} returned 0x{reply.X0:X}: {reply.Error}");
-        ctx.Send(_s.PeOfVcpu[target], PeKinds.StartVcpu, 0);
     }
 
     private void CheckRecEntered(SmcReply reply)

@@ -170,6 +170,8 @@ public sealed partial class PeActor : Component
             SendIpi s => new GuestExit(ExitReason.SystemRegister, v.Index, (ulong)s.TargetVcpu, (ulong)s.Intid),
             PsciCpuOn p => new GuestExit(ExitReason.Psci, v.Index, (ulong)p.TargetVcpu),
             SystemOff => new GuestExit(ExitReason.SystemOff, v.Index),
+            PsciCpuOff => new GuestExit(ExitReason.CpuOff, v.Index),
+            PsciAffinityInfo a => new GuestExit(ExitReason.AffinityInfo, v.Index, (ulong)a.TargetVcpu),
             Wfi or WaitInterrupt => new GuestExit(ExitReason.Wfi, v.Index),
             RsiCall or IpaStateSet => new GuestExit(ExitReason.Smc, v.Index),
             _ => throw new InvalidOperationException($"vCPU {v.Index}: operation {op} cannot run"),

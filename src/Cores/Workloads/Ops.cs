@@ -30,6 +30,12 @@ public sealed record SendIpi(int TargetVcpu, int Intid = 1) : Op;
 /// <summary>PSCI CPU_ON for vCPU <paramref name="TargetVcpu"/> (an SMC in a realm, which the TMM hands to KVM; an HVC KVM handles in a normal VM).</summary>
 public sealed record PsciCpuOn(int TargetVcpu) : Op;
 
+/// <summary>PSCI CPU_OFF: this vCPU powers itself off until another one's CPU_ON.</summary>
+public sealed record PsciCpuOff : Op;
+
+/// <summary>PSCI AFFINITY_INFO: is vCPU <paramref name="TargetVcpu"/> on? (In a realm KVM answers the TMM with RMI_PSCI_COMPLETE.)</summary>
+public sealed record PsciAffinityInfo(int TargetVcpu) : Op;
+
 /// <summary>
 /// RSI_IPA_STATE_SET: the realm asks for [<paramref name="Base"/>, <paramref name="Top"/>) to become RAM
 /// (<paramref name="Ram"/>) or EMPTY (e.g. to share it with the host for I/O). The TMM hands the request

@@ -14,7 +14,7 @@ namespace VirtCca.Cores.Workloads;
 /// ]
 /// </code>
 /// Ops: compute, touch, mmio (address, write, in-kernel), hypercall (function), rsi-call (fid, args: up to 5 values),
-/// send-ipi (target, intid), psci-cpu-on (target), ipa-state-set (base, top, ripas = ram | empty), system-off, wfi, arm-timer (ticks), wait-interrupt, loop (count, body).
+/// send-ipi (target, intid), psci-cpu-on (target), psci-cpu-off, psci-affinity-info (target), ipa-state-set (base, top, ripas = ram | empty), system-off, wfi, arm-timer (ticks), wait-interrupt, loop (count, body).
 /// Addresses and function ids may be numbers or "0x…" strings. Errors name the path.
 /// </summary>
 public static class WorkloadReader
@@ -61,13 +61,15 @@ public static class WorkloadReader
             "psci-cpu-on" => new PsciCpuOn((int)Long(c, "target", path)),
             "ipa-state-set" => new IpaStateSet(Address(c, "base", path), Address(c, "top", path), Ripas(c, path)),
             "system-off" => new SystemOff(),
+            "psci-cpu-off" => new PsciCpuOff(),
+            "psci-affinity-info" => new PsciAffinityInfo((int)Long(c, "target", path)),
             "wfi" => new Wfi(),
             "arm-timer" => new ArmTimer(Long(c, "ticks", path)),
             "wait-interrupt" => new WaitInterrupt(),
             "loop" => new Loop((int)Long(c, "count", path),
                 c.HasPath("body") ? ReadList(c.GetValue("body"), path + ".body") : throw new ArgumentException($"{path}: a loop needs a 'body'")),
             _ => throw new ArgumentException(
-                $"{path}: unknown op '{op}' (compute, touch, mmio, hypercall, rsi-call, send-ipi, psci-cpu-on, ipa-state-set, system-off, wfi, arm-timer, wait-interrupt, loop)"),
+                $"{path}: unknown op '{op}' (compute, touch, mmio, hypercall, rsi-call, send-ipi, psci-cpu-on, psci-cpu-off, psci-affinity-info, ipa-state-set, system-off, wfi, arm-timer, wait-interrupt, loop)"),
         };
     }
 
