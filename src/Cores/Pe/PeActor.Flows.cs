@@ -137,7 +137,7 @@ public sealed partial class PeActor
     {
         Level = PeLevel.NsEl2;
         if (_hostCalls.Count > 0) { StartHostSmc(ctx); return; }
-        if (_stopRequested) { Stop(ctx); return; }
+        if (_stopRequested) { StopOrKick(ctx); return; }
         if (_vcpu == null || _halted || _awaitingKvm || _stopped) { Mode = PeMode.Idle; return; }
         if (_outcome.Block && !_vcpu.HasPending) { Mode = PeMode.Blocked; return; }
         Enter(ctx);

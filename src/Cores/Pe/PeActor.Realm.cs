@@ -21,6 +21,7 @@ public sealed partial class PeActor
     private IReadOnlyList<Step>? _trapLeg;
     private bool _emulMmio;       // the last exit was an emulatable data abort: the next entry completes it
     private static readonly ulong RealmSystemOff = SmcResult.Of(RmiStatus.ErrorRealm, 1).X0; // REC_ENTER into a powered-off realm
+    private bool _inRec;          // REC_ENTER succeeded and has not returned yet: the realm vCPU is on this CPU
     private bool _mmioInKernel;   // KVM's device lookup for that abort's address (its io bus, not the guest's registers)
     private readonly Queue<(int Target, bool Start)> _psciCompletes = new(); // the RMI_PSCI_COMPLETEs this PE's KVM has queued
 
@@ -92,6 +93,7 @@ public sealed partial class PeActor
     /// <summary>The TMM answered a trap: the realm resumes, or REC_ENTER returned and the flow goes on to KVM.</summary>
     private void OnRealmTrapAnswer(SmcReply reply)
     {
+        if (reply.RecEnterReturned) _inRec = false;
         if (reply.RecEnterReturned && reply.X0 != 0)
             throw new SimulationException($"PE {_s.Cpu}: REC_ENTER of vCPU {_vcpu!.Index} returned status 0x{reply.X0:X}: {reply.Error}");
         if (reply.RecExit is not { } record)
@@ -100,6 +102,7 @@ public sealed partial class PeActor
             return;
         }
         Monitor.TmmAnswered(reply); // REC_ENTER's status reaches X0 when the normal world is restored
+        _inRec = false;
         _exit = KvmView(record);
         Stats.Exits[(int)_exit.Reason]++;
         _flow = ExitLeg;
@@ -217,7 +220,7 @@ public sealed partial class PeActor
             _stopRequested = true;
             return;
         }
-        if (reply.X0 != 0)
-            throw new SimulationException($"PE {_s.Cpu}: REC_ENTER of vCPU {_vcpu!.Index} was refused with status 0x{reply.X0:X}: {reply.Error}");
+        if (reply.X0 == 0) { _inRec = true; return; }
+        throw new SimulationException($"PE {_s.Cpu}: REC_ENTER of vCPU {_vcpu!.Index} was refused with status 0x{reply.X0:X}: {reply.Error}");
     }
 }

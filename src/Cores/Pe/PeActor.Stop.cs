@@ -32,17 +32,19 @@ public sealed partial class PeActor
                 Ledger.ChargeUntil(TimeCategory.Idle, ctx.Now.Picoseconds);
                 Stop(ctx);
                 break;
-            case PeMode.Idle when _halted && _s.Configuration.HasTmm() && !_awaitingKvm:
-                // The guest's program ended inside REC_ENTER: a kick makes the REC exit.
-                Ledger.ChargeUntil(TimeCategory.Idle, ctx.Now.Picoseconds);
-                GuestIrq(ctx);
-                break;
             case PeMode.Idle:
                 Ledger.ChargeUntil(TimeCategory.Idle, ctx.Now.Picoseconds);
-                Stop(ctx);
+                StopOrKick(ctx);
                 break;
             // PeMode.Flow: it reaches NextHostWork (or its entry's end) and stops there.
         }
+    }
+
+    /// <summary>Stops the vCPU, unless it is still inside its REC (a realm whose program ended there): then a kick makes the REC exit first.</summary>
+    private void StopOrKick(ISimContext ctx)
+    {
+        if (_inRec) GuestIrq(ctx);
+        else Stop(ctx);
     }
 
     private void Stop(ISimContext ctx)
