@@ -20,13 +20,13 @@ public sealed partial class Rmm
             Collect(realm.Root, mapped, tables, problems);
         var aux = _recs.Values.SelectMany(r => r.Aux).GroupBy(a => a).ToDictionary(g => g.Key, g => g.Count());
 
+        var buf = new byte[GranuleTable.GranuleSize];
         foreach (var (pa, state) in _granules.Delegated)
         {
             if (!_dram.IsZero(pa)) problems.Add($"granule 0x{pa:X} is {state} but its normal-world page is not zero");
             switch (state)
             {
                 case GranuleState.Delegated:
-                    var buf = new byte[GranuleTable.GranuleSize];
                     _secure.Read(_granules.SecureOf(pa), buf);
                     if (buf.AsSpan().IndexOfAnyExcept((byte)0) >= 0) problems.Add($"DELEGATED granule 0x{pa:X} is not scrubbed");
                     break;
