@@ -9,12 +9,13 @@ namespace VirtCca.Tmm.Tests;
 /// An adversarial host: random RMI calls with arguments drawn from valid and invalid values, and
 /// random Realm programs, checking after every step that every call returned a defined status, no
 /// exception escaped, the TMM's invariants hold (<see cref="Rmm.CheckInvariants"/>) and no RIM
-/// changed after activation. Every 500 steps it starts a fresh machine, two in three from a valid
-/// realm (NEW with tables, or active with RECs), so deep states are reached as often as shallow ones.
-/// CI runs 100,000 steps; a longer run:
+/// changed after activation. Six episodes in ten also have a scripted host (AdversarialHostScript.cs)
+/// whose calls, interleaved with the random ones, build, run and tear down Realms, so that DATA_CREATE,
+/// REC_ENTER, PSCI_COMPLETE and RTT_SET_RIPAS are reached thousands of times, not a handful; the test
+/// asserts how often every command family succeeded. CI runs 100,000 steps; a longer run:
 ///   VIRTCCA_FUZZ_STEPS=5000000 VIRTCCA_FUZZ_SEED=7 dotnet test tests/Tmm.Tests -c Release --filter AdversarialHost
 /// </summary>
-public sealed class AdversarialHostFuzzTests
+public sealed partial class AdversarialHostFuzzTests
 {
     private static readonly ulong[] Fids =
     [
@@ -28,45 +29,60 @@ public sealed class AdversarialHostFuzzTests
     private readonly Xunit.Abstractions.ITestOutputHelper _output;
     public AdversarialHostFuzzTests(Xunit.Abstractions.ITestOutputHelper output) => _output = output;
 
+    /// <summary>CI's run; the depth floors below are checked for it (and scaled for longer runs of any seed).</summary>
+    private const int DefaultSteps = 100_000, DefaultSeed = 20261125, EpisodeSteps = 2000;
+
+    /// <summary>Successful calls per command family in <see cref="DefaultSteps"/> steps, about a third of what seed 20261125 reaches.</summary>
+    private static readonly (ulong Fid, int Min)[] Floors =
+    [
+        (RmiFid.Version, 300), (RmiFid.Features, 700), (RmiFid.GranuleDelegate, 4000), (RmiFid.GranuleUndelegate, 3000),
+        (RmiFid.RealmCreate, 200), (RmiFid.RealmActivate, 150), (RmiFid.RealmDestroy, 200), (RmiFid.RecAuxCount, 250),
+        (RmiFid.RecCreate, 100), (RmiFid.RecDestroy, 100), (RmiFid.RecEnter, 600), (RmiFid.PsciComplete, 10),
+        (RmiFid.RttCreate, 500), (RmiFid.RttDestroy, 400), (RmiFid.RttFold, 80), (RmiFid.RttReadEntry, 90),
+        (RmiFid.RttMapUnprotected, 100), (RmiFid.RttUnmapUnprotected, 60), (RmiFid.RttInitRipas, 100), (RmiFid.RttSetRipas, 15),
+        (RmiFid.DataCreate, 300), (RmiFid.DataCreateUnknown, 400), (RmiFid.DataDestroy, 700),
+        (Fuzzer.OnCpuEntries, 100), (Fuzzer.OnCpuExits, 100),
+    ];
+
     [Fact]
     public void Random_rmi_sequences_keep_every_invariant()
     {
-        int steps = int.TryParse(Environment.GetEnvironmentVariable("VIRTCCA_FUZZ_STEPS"), out var s) ? s : 100_000;
-        int seed = int.TryParse(Environment.GetEnvironmentVariable("VIRTCCA_FUZZ_SEED"), out var sd) ? sd : 20261125;
+        int steps = int.TryParse(Environment.GetEnvironmentVariable("VIRTCCA_FUZZ_STEPS"), out var s) ? s : DefaultSteps;
+        int seed = int.TryParse(Environment.GetEnvironmentVariable("VIRTCCA_FUZZ_SEED"), out var sd) ? sd : DefaultSeed;
+        var rng = new Random(seed); // the run's only source of randomness
         var successes = new Dictionary<ulong, int>();
-        var f = new Fuzzer(seed, successes);
+        Fuzzer? f = null;
         for (int i = 0; i < steps; i++)
         {
-            if (i % 500 == 0)
-            {
-                // Fresh machines now and then: more creates, more teardowns. Two in three start from a
-                // valid realm (NEW with its tables, or active with a REC), so the random host reaches
-                // the deep states (DATA_CREATE, REC_ENTER, folds) as often as the shallow ones.
-                f = new Fuzzer(seed + i, successes);
-                f.WarmUp(i, (i / 500) % 3);
-            }
-            f.Step(i);
+            // A fresh machine now and then: more creates, more teardowns. Most episodes also build Realms the way a host would.
+            if (i % EpisodeSteps == 0) f = new Fuzzer(rng, successes, scripted: rng.Next(10) < 6);
+            f!.Step(i);
         }
         // Depth: the random host must get past argument checks into every family of commands.
         var summary = string.Join(", ", successes.OrderBy(kv => kv.Key).Select(kv => $"0x{kv.Key:X}={kv.Value}"));
         _output.WriteLine($"{steps} steps, seed {seed}; successful calls by FID: {summary}");
-        foreach (var fid in new[] { RmiFid.RealmCreate, RmiFid.RealmActivate, RmiFid.RealmDestroy, RmiFid.RttCreate, RmiFid.RttDestroy, RmiFid.DataCreateUnknown, RmiFid.RecCreate, RmiFid.RecEnter })
-            Assert.True(successes.GetValueOrDefault(fid) > 0, $"0x{fid:X} never succeeded in {steps} steps: the fuzzer is not reaching deep states ({summary})");
-        if (steps >= 100_000)
-            foreach (var (fid, least) in new[] { (RmiFid.DataCreate, 50), (RmiFid.DataDestroy, 50), (RmiFid.RecEnter, 100), (RmiFid.RttInitRipas, 50), (RmiFid.PsciComplete, 10), (RmiFid.RttFold, 3),
-                         (Fuzzer.OnCpuEntries, 100), (Fuzzer.OnCpuExits, 100) })
-                Assert.True(successes.GetValueOrDefault(fid) >= least, $"0x{fid:X} succeeded only {successes.GetValueOrDefault(fid)} times in {steps} steps ({summary})");
+        if (steps < DefaultSteps) return; // a short manual run proves nothing about depth
+        foreach (var (fid, min) in Floors)
+        {
+            long floor = (long)min * steps / DefaultSteps;
+            Assert.True(successes.GetValueOrDefault(fid) >= floor,
+                $"0x{fid:X} succeeded {successes.GetValueOrDefault(fid)} times in {steps} steps, fewer than {floor}: the fuzzer is not reaching deep states ({summary})");
+        }
     }
 
-    private sealed class Fuzzer(int seed, Dictionary<ulong, int> successes)
+    /// <summary>One SMC the host makes: X0 = Fid, X1..X5.</summary>
+    private readonly record struct Call(ulong Fid, ulong X1 = 0, ulong X2 = 0, ulong X3 = 0, ulong X4 = 0, ulong X5 = 0);
+
+    private sealed partial class Fuzzer(Random rng, Dictionary<ulong, int> successes, bool scripted)
     {
-        private readonly Random _rng = new(seed);
-        private readonly Rmm _rmm = new(new RmmConfig { SecurePoolGranules = 48 }); // fewer than the 56 granules it picks from: the pool can run out
-        private int _keep; // steps left in which the host does not tear the warm-up realm down
+        private readonly Random _rng = rng;
+        // A scripted host needs room for a Realm with two RECs (17 granules each) beside the random host's 40.
+        private readonly Rmm _rmm = new(new RmmConfig { SecurePoolGranules = scripted ? 40 + ScriptGranules : 40 });
+        private readonly bool _scripted = scripted;
         private readonly Dictionary<ulong, byte[]> _rimAtActivation = new();
         private const ulong Base = 0x8000_0000, Ns = 1UL << 31; // 32-bit Realms: unprotected half from 2 GiB
 
-        private ulong Granule() => Base + (ulong)_rng.Next(56) * 0x1000;
+        private ulong Granule() => Base + (ulong)_rng.Next(48) * 0x1000;
         private ulong Address() => _rng.Next(10) switch
         {
             0 => Granule() + (ulong)_rng.Next(1, 0x1000), // misaligned
@@ -100,18 +116,6 @@ public sealed class AdversarialHostFuzzTests
             return Smart && recs.Count > 0 ? recs[_rng.Next(recs.Count)] : Granule();
         }
 
-        /// <summary>Mostly: a REC waiting for PSCI_COMPLETE, the REC it named and success or DENIED; else anything.</summary>
-        private (ulong, ulong, ulong, ulong, ulong) PsciCompleteArgs()
-        {
-            var recs = _rmm.DelegatedGranules.Where(g => g.State == Granules.GranuleState.Rec).Select(g => _rmm.RecAt(g.Pa)!).ToList();
-            if (Smart && recs.FirstOrDefault(r => r.PsciPending != null) is { } calling)
-            {
-                var target = recs.FirstOrDefault(r => r.Realm == calling.Realm && r.Mpidr == calling.PsciPending!.Value.TargetMpidr);
-                if (target != null) return (calling.Pa, target.Pa, _rng.Next(2) == 0 ? 0UL : unchecked((ulong)-3L), 0UL, 0UL);
-            }
-            return (Rec(), Rec(), (ulong)_rng.Next(-4, 1), 0UL, 0UL);
-        }
-
         private ulong RealmParams()
         {
             var p = HostPage();
@@ -139,8 +143,7 @@ public sealed class AdversarialHostFuzzTests
             return TryWrite(p, g) ? p : Address();
         }
 
-        private ulong HostPage() => HostPage(_rng.Next(8));
-        private static ulong HostPage(int k) => Base + 0x100_0000 + (ulong)k * 0x1000; // host pages never delegated by the fuzzer's Granule()
+        private ulong HostPage() => Base + 0x100_0000 + (ulong)_rng.Next(8) * 0x1000; // host pages never delegated by the fuzzer's Granule()
 
         private bool TryWrite(ulong pa, byte[] data)
         {
@@ -150,7 +153,7 @@ public sealed class AdversarialHostFuzzTests
 
         private void RandomProgram()
         {
-            foreach (var rec in Enumerable.Range(0, 56).Select(i => Base + (ulong)i * 0x1000).Where(a => _rmm.RecAt(a) != null))
+            foreach (var rec in _rmm.DelegatedGranules.Where(g => g.State == Granules.GranuleState.Rec).Select(g => g.Pa).ToList())
             {
                 var steps = Enumerable.Range(0, _rng.Next(4)).Select(_ => (GuestStep)(_rng.Next(6) switch
                 {
@@ -158,52 +161,27 @@ public sealed class AdversarialHostFuzzTests
                     1 => new GuestStep.Store(Ipa(), (ulong)_rng.NextInt64()),
                     2 => new GuestStep.Smc(RsiFid.IpaStateSet, Ipa(), Ipa(), (ulong)_rng.Next(3), 0),
                     3 => new GuestStep.Smc(RsiFid.MeasurementExtend, (ulong)_rng.Next(5), (ulong)_rng.Next(70), 1),
-                    4 => new GuestStep.Smc(Psci.CpuOn, (ulong)_rng.Next(3), Smart ? 0x1000 : Ipa(), 0),
+                    4 => new GuestStep.Smc(Psci.CpuOn, (ulong)_rng.Next(3), Ipa(), 0),
                     _ => new GuestStep.Smc(RsiFid.HostCall, Ipa()),
                 })).ToArray();
                 _rmm.SetGuestProgram(rec, new GuestProgram(steps));
             }
         }
 
-        /// <summary>
-        /// A valid start, made of the same checked calls: <paramref name="depth"/> 0 nothing, 1 a NEW
-        /// realm with tables down to level 3 over RAM [0, 64 KiB), 2 that realm with a measured page,
-        /// two RECs (the second not runnable, for PSCI CPU_ON) and activated. For the next 300 steps
-        /// the host does not destroy RECs or realms, so the deep states get explored before teardown.
-        /// </summary>
-        public void WarmUp(int i, int depth)
-        {
-            if (depth == 0) return;
-            _keep = 300;
-            ulong G(int k) => Base + (ulong)k * 0x1000;
-            void Ok(ulong fid, ulong x1 = 0, ulong x2 = 0, ulong x3 = 0, ulong x4 = 0, ulong x5 = 0) =>
-                Assert.True(Execute(i, fid, x1, x2, x3, x4, x5).X0 == 0, $"warm-up 0x{fid:X} failed: {_rmm.LastError}");
-            foreach (int k in Enumerable.Range(0, depth == 2 ? 39 : 4)) Ok(RmiFid.GranuleDelegate, G(k));
-            var p = new RealmParams(0, 32, 0, 1, 1, 0, 0, new byte[64], 1, G(1), 1, 1).ToGranule();
-            _rmm.HostMemory.Write(HostPage(0), p);
-            Ok(RmiFid.RealmCreate, G(0), HostPage(0));
-            Ok(RmiFid.RttCreate, G(0), G(2), 0, 2);
-            Ok(RmiFid.RttCreate, G(0), G(3), 0, 3);
-            Ok(RmiFid.RttInitRipas, G(0), 0, 0x10000);
-            if (depth == 1) return;
-            _rmm.HostMemory.Write(HostPage(1), Enumerable.Range(0, 4096).Select(b => (byte)b).ToArray());
-            Ok(RmiFid.DataCreate, G(0), G(4), 0x1000, HostPage(1), 1);
-            for (int r = 0; r < 2; r++)
-            {
-                var aux = Enumerable.Range(6 + 17 * r, 16).Select(k => G(k)).ToArray();
-                var rec = new Recs.RecParams(r == 0 ? Recs.RecParams.FlagRunnable : 0, Recs.RecParams.MpidrOf(r), 0x1000, [], 16, aux);
-                _rmm.HostMemory.Write(HostPage(2), rec.ToGranule());
-                Ok(RmiFid.RecCreate, G(0), G(5 + 17 * r), HostPage(2));
-            }
-            Ok(RmiFid.RealmActivate, G(0));
-        }
-
         public void Step(int i)
         {
             if (_rng.Next(8) == 0) { OnCpu(i); return; }
+            var call = _scripted && _rng.Next(10) < 6 ? Plan() : null;
+            var (fid, x1, x2, x3, x4, x5) = call ?? RandomCall();
+            SmcResult r;
+            try { r = _rmm.HostSmc(fid, x1, x2, x3, x4, x5); }
+            catch (Exception e) { throw new Xunit.Sdk.XunitException($"step {i}: 0x{fid:X}({x1:X}, {x2:X}, {x3:X}, {x4:X}, {x5:X}) threw {e}"); }
+            Check(i, fid, (x1, x2, x3, x4), r);
+        }
+
+        private Call RandomCall()
+        {
             ulong fid = Fids[_rng.Next(Fids.Length)];
-            if (_keep > 0 && --_keep >= 0)
-                while (fid is RmiFid.RecDestroy or RmiFid.RealmDestroy) fid = Fids[_rng.Next(Fids.Length)];
             if (fid == RmiFid.RecEnter && _rng.Next(3) == 0) RandomProgram();
             var (x1, x2, x3, x4, x5) = fid switch
             {
@@ -212,7 +190,7 @@ public sealed class AdversarialHostFuzzTests
                 RmiFid.RecCreate => (Rd(), Delegated(), RecParams(), 0UL, 0UL),
                 RmiFid.RecDestroy => (Rec(), 0UL, 0UL, 0UL, 0UL),
                 RmiFid.RecEnter => (Rec(), _rng.Next(4) == 0 ? Address() : HostPage(), 0UL, 0UL, 0UL),
-                RmiFid.PsciComplete => PsciCompleteArgs(),
+                RmiFid.PsciComplete => (Rec(), Rec(), (ulong)_rng.Next(-4, 1), 0UL, 0UL),
                 RmiFid.RttCreate => (Rd(), Delegated(), Ipa(), Level(), 0UL),
                 RmiFid.RttDestroy or RmiFid.RttFold or RmiFid.RttReadEntry or RmiFid.RttUnmapUnprotected => (Rd(), Ipa(), Level(), 0UL, 0UL),
                 RmiFid.RttMapUnprotected => (Rd(), Ipa(), Level(), _rng.Next(3) == 0 ? Address() : Granule() & ~0x1F_FFFFUL, 0UL),
@@ -224,22 +202,17 @@ public sealed class AdversarialHostFuzzTests
                 RmiFid.Version => (_rng.Next(2) == 0 ? 0x10000UL : (ulong)_rng.Next(), 0UL, 0UL, 0UL, 0UL),
                 _ => (Address(), 0UL, 0UL, 0UL, 0UL),
             };
-            Execute(i, fid, x1, x2, x3, x4, x5);
+            return new Call(fid, x1, x2, x3, x4, x5);
         }
 
-        /// <summary>One call with every check: a defined status, no exception, the invariants, no RIM change after activation.</summary>
-        private SmcResult Execute(int i, ulong fid, ulong x1, ulong x2, ulong x3, ulong x4, ulong x5)
+        private void Check(int i, ulong fid, (ulong, ulong, ulong, ulong) args, SmcResult r)
         {
-            SmcResult r;
-            try { r = _rmm.HostSmc(fid, x1, x2, x3, x4, x5); }
-            catch (Exception e) { throw new Xunit.Sdk.XunitException($"step {i}: 0x{fid:X}({x1:X}, {x2:X}, {x3:X}, {x4:X}, {x5:X}) threw {e}"); }
-
+            var (x1, x2, x3, x4) = args;
             bool unknown = fid is 0xC4000156 or 0xC4000170;
             Assert.True(unknown ? r.X0 == RmiFid.SmcUnknown : r.X0 <= 0x304 && (byte)r.X0 <= 4,
                 $"step {i}: 0x{fid:X} returned an undefined X0 0x{r.X0:X}");
             if (r.X0 == 0) successes[fid] = successes.GetValueOrDefault(fid) + 1;
             CheckState(i, $"0x{fid:X}({x1:X}, {x2:X}, {x3:X}, {x4:X})");
-            return r;
         }
 
         /// <summary>
@@ -248,7 +221,8 @@ public sealed class AdversarialHostFuzzTests
         /// </summary>
         private void OnCpu(int i)
         {
-            var running = Enumerable.Range(0, 56).Select(k => _rmm.RecAt(Base + (ulong)k * 0x1000)).Where(r => r?.RunningWith != null).ToList();
+            var running = _rmm.DelegatedGranules.Where(g => g.State == Granules.GranuleState.Rec)
+                .Select(g => _rmm.RecAt(g.Pa)!).Where(r => r.RunningWith != null).ToList();
             string what;
             if (running.Count == 0 || _rng.Next(4) == 0)
             {
@@ -262,7 +236,7 @@ public sealed class AdversarialHostFuzzTests
             }
             else
             {
-                var rec = running[_rng.Next(running.Count)]!;
+                var rec = running[_rng.Next(running.Count)];
                 GuestStep step = _rng.Next(8) switch
                 {
                     0 => new GuestStep.Load(Ipa(), 1 << _rng.Next(4)),
@@ -283,7 +257,7 @@ public sealed class AdversarialHostFuzzTests
             CheckState(i, what);
         }
 
-        /// <summary>Pseudo function ids for counting the on-CPU path's successes.</summary>
+        /// <summary>Pseudo function ids counting the on-CPU path's successes.</summary>
         public const ulong OnCpuEntries = 0x1_0000_0001, OnCpuExits = 0x1_0000_0002;
 
         /// <summary>The TMM's invariants hold, and no RIM changed after activation.</summary>
