@@ -93,3 +93,43 @@ public sealed class ConformanceVersionGranuleTests
         Assert.Equal(GranuleState.Rtt, _s.Rmm.GranuleStateOf(rtt));
     }
 }
+
+/// <summary>The reasons (<see cref="Rmm.LastError"/>) for refused granule and host-page arguments, word for word, in TF-RMM's check order.</summary>
+public sealed class GranuleArgumentReasonTests
+{
+    private readonly RealmSetup _s = new();
+
+    private string Refused(ulong fid, ulong x1 = 0, ulong x2 = 0, ulong x3 = 0, ulong x4 = 0, ulong x5 = 0)
+    {
+        Assert.Equal(RmiStatus.ErrorInput, _s.Call(fid, x1, x2, x3, x4, x5).Status);
+        return _s.Rmm.LastError;
+    }
+
+    [Fact]
+    public void Delegate_and_undelegate_say_which_check_refused_the_address()
+    {
+        var d = _s.Delegated();
+        var host = _s.Granule();
+        Assert.Equal("addr 0x40000001 is not 4 KiB aligned", Refused(RmiFid.GranuleDelegate, 0x4000_0001)); // align before bound
+        Assert.Equal("addr 0x40000000 is outside delegable DRAM", Refused(RmiFid.GranuleDelegate, 0x4000_0000));
+        Assert.Equal($"granule 0x{d:X} is Delegated, not UNDELEGATED", Refused(RmiFid.GranuleDelegate, d));
+        Assert.Equal("addr 0x40000001 is not 4 KiB aligned", Refused(RmiFid.GranuleUndelegate, 0x4000_0001));
+        Assert.Equal("addr 0x40000000 is outside delegable DRAM", Refused(RmiFid.GranuleUndelegate, 0x4000_0000));
+        Assert.Equal($"granule 0x{host:X} is Undelegated, not DELEGATED", Refused(RmiFid.GranuleUndelegate, host));
+    }
+
+    [Fact]
+    public void Realm_create_params_and_data_create_src_say_which_check_refused_the_page()
+    {
+        var d = _s.Delegated();
+        Assert.Equal("params 0x40000001 is not 4 KiB aligned", Refused(RmiFid.RealmCreate, _s.Delegated(), 0x4000_0001));
+        Assert.Equal("params 0x40000000 is outside DRAM", Refused(RmiFid.RealmCreate, _s.Delegated(), 0x4000_0000));
+        Assert.Equal($"params 0x{d:X} is not in normal-world memory", Refused(RmiFid.RealmCreate, _s.Delegated(), d));
+        var (rd, _) = _s.Realm();
+        Assert.Equal("src 0x40000001 is not 4 KiB aligned", Refused(RmiFid.DataCreate, rd, _s.Delegated(), 0, 0x4000_0001, 0));
+        Assert.Equal("src 0x40000000 is outside DRAM", Refused(RmiFid.DataCreate, rd, _s.Delegated(), 0, 0x4000_0000, 0));
+        Assert.Equal($"src 0x{d:X} is not in normal-world memory", Refused(RmiFid.DataCreate, rd, _s.Delegated(), 0, d, 0));
+        Assert.Equal($"params 0x{d:X} is not an aligned normal-world granule", Refused(RmiFid.RecCreate, rd, _s.Delegated(), d));
+        Assert.Equal($"run 0x{d:X} is not an aligned normal-world granule", Refused(RmiFid.RecEnter, _s.Delegated(), d));
+    }
+}
