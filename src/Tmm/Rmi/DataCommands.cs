@@ -12,9 +12,7 @@ public sealed partial class Rmm
     private SmcResult DataCreate(ulong rd, ulong data, ulong ipa, ulong src, ulong flags)
     {
         if (flags > MeasurementDescriptors.MeasureContent) return Input($"flags {flags} is neither NO_MEASURE_CONTENT nor MEASURE_CONTENT");
-        if (!_granules.IsAligned(src)) return Input($"src {Hex(src)} is not 4 KiB aligned");
-        if (!_granules.InDram(src)) return Input($"src {Hex(src)} is outside DRAM");
-        if (_granules.StateOf(src) != GranuleState.Undelegated) return Input($"src {Hex(src)} is not in normal-world memory");
+        if (HostPageArg("src", src) is { } why) return Input(why);
         return DataCreateCommon(rd, data, ipa, realm =>
         {
             if (realm.State != RealmState.New) return Fail(RmiStatus.ErrorRealm, $"the Realm is {realm.State}, not NEW");

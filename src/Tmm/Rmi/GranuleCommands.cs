@@ -13,9 +13,7 @@ public sealed partial class Rmm
     /// </summary>
     private SmcResult GranuleDelegate(ulong addr)
     {
-        if (!_granules.IsAligned(addr)) return Input($"addr {Hex(addr)} is not 4 KiB aligned");
-        if (!_granules.InDram(addr)) return Input($"addr {Hex(addr)} is outside delegable DRAM");
-        if (_granules.StateOf(addr) != GranuleState.Undelegated) return Input($"granule {Hex(addr)} is {_granules.StateOf(addr)}, not UNDELEGATED");
+        if (DelegationArg(addr, GranuleState.Undelegated) is { } refused) return Input(refused);
         if (!_secure.TryAllocate(out var secure, out var why)) return Input(why);
         _dram.Scrub(addr);
         _granules.Delegate(addr, secure);
@@ -25,12 +23,30 @@ public sealed partial class Rmm
     /// <summary>RMI_GRANULE_UNDELEGATE: gran_align → gran_bound → gran_state (must be DELEGATED). The pool granule is scrubbed and freed.</summary>
     private SmcResult GranuleUndelegate(ulong addr)
     {
-        if (!_granules.IsAligned(addr)) return Input($"addr {Hex(addr)} is not 4 KiB aligned");
-        if (!_granules.InDram(addr)) return Input($"addr {Hex(addr)} is outside delegable DRAM");
-        if (_granules.StateOf(addr) != GranuleState.Delegated) return Input($"granule {Hex(addr)} is {_granules.StateOf(addr)}, not DELEGATED");
+        if (DelegationArg(addr, GranuleState.Delegated) is { } why) return Input(why);
         _secure.Free(_granules.Undelegate(addr));
         return SmcResult.Success;
     }
+
+    /// <summary>gran_align → gran_bound → gran_state of DELEGATE / UNDELEGATE's address: why it is refused, or null.</summary>
+    private string? DelegationArg(ulong addr, GranuleState from)
+    {
+        if (AlignedInDram("addr", addr, "delegable DRAM") is { } why) return why;
+        var state = _granules.StateOf(addr);
+        return state == from ? null : $"granule {Hex(addr)} is {state}, not {from.ToString().ToUpperInvariant()}";
+    }
+
+    /// <summary>The alignment and bound checks a granule address argument starts with: why it fails, or null.</summary>
+    private string? AlignedInDram(string name, ulong pa, string dram = "DRAM")
+    {
+        if (!_granules.IsAligned(pa)) return $"{name} {Hex(pa)} is not 4 KiB aligned";
+        if (!_granules.InDram(pa)) return $"{name} {Hex(pa)} is outside {dram}";
+        return null;
+    }
+
+    /// <summary>A page the host passes by address (params, src): aligned, in DRAM, still the normal world's. Why not, or null.</summary>
+    private string? HostPageArg(string name, ulong pa) =>
+        AlignedInDram(name, pa) ?? (_granules.StateOf(pa) != GranuleState.Undelegated ? $"{name} {Hex(pa)} is not in normal-world memory" : null);
 
     /// <summary>A granule goes back to DELEGATED: its backing pool granule is zeroed (DELEGATED always reads as zero).</summary>
     private void ReturnToDelegated(ulong pa)

@@ -12,9 +12,7 @@ public sealed partial class Rmm
     private SmcResult RealmCreate(ulong rd, ulong paramsPtr)
     {
         // 1. params_align / params_bound / params_pas: the params granule must still be the host's.
-        if (!_granules.IsAligned(paramsPtr)) return Input($"params {Hex(paramsPtr)} is not 4 KiB aligned");
-        if (!_granules.InDram(paramsPtr)) return Input($"params {Hex(paramsPtr)} is outside DRAM");
-        if (_granules.StateOf(paramsPtr) != GranuleState.Undelegated) return Input($"params {Hex(paramsPtr)} is not in normal-world memory");
+        if (HostPageArg("params", paramsPtr) is { } notHost) return Input(notHost);
         var page = new byte[GranuleTable.GranuleSize];
         _dram.Read(paramsPtr, page);
         var p = RealmParams.Parse(page);

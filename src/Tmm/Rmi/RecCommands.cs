@@ -21,7 +21,7 @@ public sealed partial class Rmm
     /// <summary>RMI_REC_CREATE(rd, rec, params_ptr): TF-RMM's check order (§4).</summary>
     private SmcResult RecCreate(ulong rd, ulong rec, ulong paramsPtr)
     {
-        if (!_granules.IsAligned(paramsPtr) || !_granules.InDram(paramsPtr) || _granules.StateOf(paramsPtr) != GranuleState.Undelegated)
+        if (!_granules.Is(paramsPtr, GranuleState.Undelegated))
             return Input($"params {Hex(paramsPtr)} is not an aligned normal-world granule");
         var page = new byte[GranuleTable.GranuleSize];
         _dram.Read(paramsPtr, page);

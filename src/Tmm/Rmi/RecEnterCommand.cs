@@ -28,7 +28,7 @@ public sealed partial class Rmm
     /// <summary>The checks and entry processing of REC_ENTER; the REC is null when the call is refused with the status.</summary>
     private (SmcResult Status, Rec? Rec, bool TrapWfi) Enter(ulong rec, ulong runPtr)
     {
-        if (!_granules.IsAligned(runPtr) || !_granules.InDram(runPtr) || _granules.StateOf(runPtr) != GranuleState.Undelegated)
+        if (!_granules.Is(runPtr, GranuleState.Undelegated))
             return (Input($"run {Hex(runPtr)} is not an aligned normal-world granule"), null, false);
         var r = RecGranule(rec);
         if (r == null) return (Input($"rec {Hex(rec)} is not a REC granule"), null, false);
@@ -254,26 +254,17 @@ public sealed partial class Rmm
     private void ReadTarget(AccessTarget t, Span<byte> data) { if (t.Secure) _secure.Read(t.Address, data); else _dram.Read(t.Address, data); }
     private void WriteTarget(AccessTarget t, ReadOnlySpan<byte> data) { if (t.Secure) _secure.Write(t.Address, data); else _dram.Write(t.Address, data); }
 
-    /// <summary>Writes Realm memory page by page; false when some page is not normally accessible.</summary>
-    private bool WriteRealm(Realm realm, ulong ipa, ReadOnlySpan<byte> data)
-    {
-        while (!data.IsEmpty)
-        {
-            int n = (int)Math.Min((ulong)data.Length, 0x1000 - ipa % 0x1000);
-            if (Resolve(realm, ipa, out var t) != Recs.AccessOutcome.Normal) return false;
-            WriteTarget(t, data[..n]);
-            data = data[n..]; ipa += (ulong)n;
-        }
-        return true;
-    }
+    private bool WriteRealm(Realm realm, ulong ipa, Span<byte> data) => CopyRealm(realm, ipa, data, write: true);
+    private bool ReadRealm(Realm realm, ulong ipa, Span<byte> data) => CopyRealm(realm, ipa, data, write: false);
 
-    private bool ReadRealm(Realm realm, ulong ipa, Span<byte> data)
+    /// <summary>Reads or writes Realm memory page by page; false when some page is not normally accessible (the pages before it are done).</summary>
+    private bool CopyRealm(Realm realm, ulong ipa, Span<byte> data, bool write)
     {
         while (!data.IsEmpty)
         {
             int n = (int)Math.Min((ulong)data.Length, 0x1000 - ipa % 0x1000);
             if (Resolve(realm, ipa, out var t) != Recs.AccessOutcome.Normal) return false;
-            ReadTarget(t, data[..n]);
+            if (write) WriteTarget(t, data[..n]); else ReadTarget(t, data[..n]);
             data = data[n..]; ipa += (ulong)n;
         }
         return true;
