@@ -121,6 +121,26 @@ public sealed class ConformanceRealmSideTests
         Assert.Equal(0x2345_6789UL, t.S.Rmm.RecAt(t.Recs[0])!.Gprs[5]);
     }
 
+    [Fact] // found by the adversarial host: EMUL_MMIO after the program was replaced used to throw from REC_ENTER
+    public void Emul_mmio_completes_the_waiting_load_even_when_the_guest_program_was_replaced_meanwhile()
+    {
+        var t = new RecSetup();
+        t.Program(0, new Load(RecSetup.Ns + 0x10, Rt: 3));
+        RecSetup.Ok(t.Enter());
+        Assert.Equal(RecExitReason.Sync, t.Exit().Reason);
+        t.Program(0); // new code, nothing to run
+        RecSetup.Ok(t.Enter(flags: 1, gpr0: 0x77));
+        Assert.Equal(("mmio-read", 0x77UL), (Last(t).Kind, Last(t).Registers[0]));
+        Assert.Equal(0x77UL, t.S.Rmm.RecAt(t.Recs[0])!.Gprs[3]);
+        Assert.Equal(RecExitReason.Irq, t.Exit().Reason);
+
+        t.Program(0, new Store(RecSetup.Ns + 0x20, 5));
+        RecSetup.Ok(t.Enter());
+        t.Program(0, new Load(0x3000), new Hvc()); // replaced again: INJECT_SEA ends the store, the new program runs whole
+        RecSetup.Ok(t.Enter(flags: 2));
+        Assert.Equal(new[] { "sea", "load", "undefined" }, t.Guest().Log.Select(o => o.Kind));
+    }
+
     [Fact] // §5.4
     public void Memory_access_outcomes()
     {
