@@ -22,8 +22,11 @@ public sealed partial class PeActor
     private byte[]? _tmmData;
     private TmmPurpose _purpose;
     private bool _waitingTmm;
-    private readonly Queue<(int From, SmcRequest Call)> _hostCalls = new();
-    private (int From, SmcRequest Call, PsciResult Psci) _hostCall;
+    /// <summary>SMCs KVM makes on this PE: for host software elsewhere (answered to <c>From</c>), or KVM's own follow-ups here (<c>Then</c> runs on the answer).</summary>
+    private readonly Queue<HostCall> _hostCalls = new();
+    private (HostCall Call, PsciResult Psci) _hostCall;
+
+    private readonly record struct HostCall(int From, SmcRequest Call, Action<ISimContext, SmcReply>? Then = null);
     private string _hostCallError = "";
     private readonly Step[] _kvmStep = new Step[1];
     private IReadOnlyList<Step>? _exitLeg, _entryLeg;
@@ -117,13 +120,12 @@ public sealed partial class PeActor
                 NextHostWork(ctx);
                 break;
             case After.HostSmcDone:
-                var (from, call, psci) = _hostCall;
+                var ((from, call, then), psci) = _hostCall;
                 var live = Monitor.Live.X;
                 var reply = new SmcReply { Fid = call.Fid, X0 = live[0], X1 = live[1], X2 = live[2], X3 = live[3], X4 = live[4], Error = _hostCallError };
                 _hostCallError = "";
-                if (from != ctx.Self) ctx.Send(from, PeKinds.HostSmcDone, 0, reply.Encode());
-                else if (call.Fid == RmiFid.PsciComplete) OnPsciCompleted(ctx, reply);
-                else if (call.Fid == RmiFid.RttSetRipas) OnRipasSet(ctx, call, reply);
+                if (then != null) then(ctx, reply);
+                else if (from != ctx.Self) ctx.Send(from, PeKinds.HostSmcDone, 0, reply.Encode());
                 if (psci.Action == PsciAction.PowerOffSelf) { Mode = PeMode.Off; return; }
                 if (psci.Action == PsciAction.PowerOnOther && (int)(psci.TargetMpidr & 0xFF) is var cpu && cpu < _s.PeOfCpu.Count && _s.PeOfCpu[cpu] != ctx.Self)
                     ctx.Send(_s.PeOfCpu[cpu], PeKinds.PowerOn, (long)psci.EntryPoint);
@@ -162,7 +164,7 @@ public sealed partial class PeActor
 
     private void QueueHostSmc(ISimContext ctx, int from, SmcRequest call)
     {
-        _hostCalls.Enqueue((from, call));
+        _hostCalls.Enqueue(new HostCall(from, call));
         if (Mode is PeMode.Idle or PeMode.Blocked)
         {
             Ledger.ChargeUntil(TimeCategory.Idle, ctx.Now.Picoseconds);
@@ -173,11 +175,12 @@ public sealed partial class PeActor
     /// <summary>KVM executes SMC at NS-EL2: X0..X5 into the register file, EL3 routes it.</summary>
     private void StartHostSmc(ISimContext ctx)
     {
-        var (from, call) = _hostCalls.Dequeue();
+        var next = _hostCalls.Dequeue();
+        var call = next.Call;
         var x = Monitor.Live.X;
         x[0] = call.Fid; x[1] = call.X1; x[2] = call.X2; x[3] = call.X3; x[4] = call.X4; x[5] = call.X5;
         var d = Monitor.Smc();
-        _hostCall = (from, call, d.Psci);
+        _hostCall = (next, d.Psci);
         d.TmmRequest?.Pages.Add(call.Pages); // the host pages the command reads travel with it (smc.proto)
         Stats.HostSmcs++;
         RunFlow(ctx, d.Steps, SmcKinds.Request, d.TmmRequest?.Encode(), TmmPurpose.HostRmi, After.HostSmcDone);

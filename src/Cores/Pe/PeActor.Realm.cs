@@ -23,7 +23,6 @@ public sealed partial class PeActor
     private static readonly ulong RealmSystemOff = SmcResult.Of(RmiStatus.ErrorRealm, 1).X0; // REC_ENTER into a powered-off realm
     private bool _inRec;          // REC_ENTER succeeded and has not returned yet: the realm vCPU is on this CPU
     private bool _mmioInKernel;   // KVM's device lookup for that abort's address (its io bus, not the guest's registers)
-    private readonly Queue<(int Target, bool Start)> _psciCompletes = new(); // the RMI_PSCI_COMPLETEs this PE's KVM has queued
 
     // A trap starts like an RSI call (trap to the TMM, the TMM's step); an exit goes on like the exit leg after its TMM step.
     private IReadOnlyList<Step> TrapLeg => _trapLeg ??= WorldSwitch.RsiCall(_s.Configuration, _s.WorldSwitch);
@@ -176,17 +175,12 @@ public sealed partial class PeActor
             return;
         }
         var complete = new SmcRequest { Fid = RmiFid.PsciComplete, X1 = _s.RecOfVcpu[_vcpu!.Index], X2 = _s.RecOfVcpu[target], X3 = 0 };
-        _hostCalls.Enqueue((ctx.Self, complete));
-        _psciCompletes.Enqueue((target, start));
-    }
-
-    /// <summary>RMI_PSCI_COMPLETE that this PE's KVM issued has returned: after a CPU_ON the target vCPU may run.</summary>
-    private void OnPsciCompleted(ISimContext ctx, SmcReply reply)
-    {
-        var (target, start) = _psciCompletes.Dequeue();
-        if (reply.X0 != 0)
-            throw new SimulationException($"PE {_s.Cpu}: RMI_PSCI_COMPLETE for vCPU {_vcpu!.Index}'s PSCI call on vCPU {target} returned 0x{reply.X0:X}: {reply.Error}");
-        if (start) ctx.Send(_s.PeOfVcpu[target], PeKinds.StartVcpu, 0);
+        _hostCalls.Enqueue(new HostCall(ctx.Self, complete, (c, reply) =>
+        {
+            if (reply.X0 != 0)
+                throw new SimulationException($"PE {_s.Cpu}: RMI_PSCI_COMPLETE for vCPU {_vcpu!.Index}'s PSCI call on vCPU {target} returned 0x{reply.X0:X}: {reply.Error}");
+            if (start) c.Send(_s.PeOfVcpu[target], PeKinds.StartVcpu, 0); // after a CPU_ON the target vCPU may run
+        }));
     }
 
     /// <summary>
@@ -196,14 +190,13 @@ public sealed partial class PeActor
     private void ApplyRipasChange(ISimContext ctx, ulong from, ulong top)
     {
         var b = _s.Realm ?? throw new SimulationException($"PE {_s.Cpu}: a RIPAS change needs the realm's REC binding");
-        _hostCalls.Enqueue((ctx.Self, new SmcRequest { Fid = RmiFid.RttSetRipas, X1 = b.Rd, X2 = b.Rec, X3 = from, X4 = top }));
-    }
-
-    private void OnRipasSet(ISimContext ctx, SmcRequest call, SmcReply reply)
-    {
-        if (reply.X0 != 0)
-            throw new SimulationException($"PE {_s.Cpu}: RMI_RTT_SET_RIPAS [0x{call.X3:X}, 0x{call.X4:X}) for vCPU {_vcpu!.Index} returned 0x{reply.X0:X}: {reply.Error}");
-        if (reply.X1 < call.X4) ApplyRipasChange(ctx, reply.X1, call.X4);
+        var set = new SmcRequest { Fid = RmiFid.RttSetRipas, X1 = b.Rd, X2 = b.Rec, X3 = from, X4 = top };
+        _hostCalls.Enqueue(new HostCall(ctx.Self, set, (c, reply) =>
+        {
+            if (reply.X0 != 0)
+                throw new SimulationException($"PE {_s.Cpu}: RMI_RTT_SET_RIPAS [0x{from:X}, 0x{top:X}) for vCPU {_vcpu!.Index} returned 0x{reply.X0:X}: {reply.Error}");
+            if (reply.X1 < top) ApplyRipasChange(c, reply.X1, top);
+        }));
     }
 
     private void CheckRecEntered(SmcReply reply)
