@@ -1,17 +1,7 @@
-using Akka.Actor;
-using Akka.Configuration;
 using VirtCca.Tmm;
 using VirtCca.Tmm.Realms;
 
 namespace VirtCca.Kvm.Tests;
-
-public sealed class ActorSystemFixture : IDisposable
-{
-    public ActorSystem System { get; } = ActorSystem.Create("kvm-tests",
-        ConfigurationFactory.ParseString("akka.loglevel = WARNING").WithFallback(PartitionDispatcher.Configuration));
-
-    public void Dispose() => System.Terminate().Wait(TimeSpan.FromSeconds(10));
-}
 
 /// <summary>
 /// A realm end to end on the platform: KVM creates it with RMI calls from PE 0 through EL3 to the real
