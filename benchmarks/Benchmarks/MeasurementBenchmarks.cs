@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using VirtCca.Tmm.Abi;
 using VirtCca.Tmm.Attestation;
 using VirtCca.Tmm.Measurement;
 

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using BenchmarkDotNet.Attributes;
 using VirtCca.Tmm;
 using VirtCca.Tmm.Recs;
-using VirtCca.Tmm.Rmi;
+using VirtCca.Tmm.Abi;
 
 namespace VirtCca.Benchmarks;
 

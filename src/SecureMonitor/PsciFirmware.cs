@@ -1,3 +1,5 @@
+using VirtCca.Tmm.Abi;
+
 namespace VirtCca.SecureMonitor;
 
 /// <summary>What the PE must do after the firmware answered a PSCI call.</summary>
@@ -13,12 +15,6 @@ public readonly record struct PsciResult(ulong X0, PsciAction Action = PsciActio
 /// </summary>
 public sealed class PsciFirmware
 {
-    public const ulong Version = 0x84000000, CpuOff = 0x84000002, Features = 0x8400000A;
-    public const ulong CpuOn = 0xC4000003, CpuOn32 = 0x84000003;
-    public const ulong Success = 0, NotSupported = unchecked((ulong)-1L), InvalidParameters = unchecked((ulong)-2L);
-    /// <summary>PSCI 1.1: major in [31:16], minor in [15:0].</summary>
-    public const ulong Version11 = 0x0001_0001;
-
     public long Calls { get; private set; }
 
     public PsciResult Call(ulong fid, ulong x1, ulong x2)
@@ -26,11 +22,11 @@ public sealed class PsciFirmware
         Calls++;
         return fid switch
         {
-            Version => new(Version11),
-            Features => new(x1 is Version or CpuOff or Features or CpuOn or CpuOn32 ? Success : NotSupported),
-            CpuOff => new(Success, PsciAction.PowerOffSelf),
-            CpuOn or CpuOn32 => new(Success, PsciAction.PowerOnOther, x1, x2),
-            _ => new(NotSupported),
+            Psci.Version => new(Psci.Version11),
+            Psci.Features => new(x1 is Psci.Version or Psci.CpuOff or Psci.Features or Psci.CpuOn or Psci.CpuOn32 ? Psci.Success : Psci.NotSupported),
+            Psci.CpuOff => new(Psci.Success, PsciAction.PowerOffSelf),
+            Psci.CpuOn or Psci.CpuOn32 => new(Psci.Success, PsciAction.PowerOnOther, x1, x2),
+            _ => new(Psci.NotSupported),
         };
     }
 }

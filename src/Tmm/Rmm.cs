@@ -1,7 +1,6 @@
 using VirtCca.Tmm.Granules;
 using VirtCca.Tmm.Memory;
 using VirtCca.Tmm.Realms;
-using VirtCca.Tmm.Rmi;
 using VirtCca.Tmm.Rtts;
 
 namespace VirtCca.Tmm;

@@ -1,3 +1,4 @@
+using VirtCca.Tmm.Abi;
 using VirtCca.Cores.Pe;
 using VirtCca.Interconnect;
 using VirtCca.Interconnect.Engine;
@@ -21,8 +22,8 @@ public sealed class PsciTests
         var model = new FactoryModel("psci", b.Build(), id => id switch
         {
             0 or 1 => pes[id] = new PeActor(setup(id)),
-            2 => new HostDriver(pe0, (1_000_000, PsciFirmware.CpuOn, 1)),   // CPU_ON(mpidr 1) at 1 us
-            _ => new HostDriver(pe1, (0, PsciFirmware.CpuOff, 0)),
+            2 => new HostDriver(pe0, (1_000_000, Psci.CpuOn, 1)),   // CPU_ON(mpidr 1) at 1 us
+            _ => new HostDriver(pe1, (0, Psci.CpuOff, 0)),
         });
         SequentialEngine.Run(model, new KernelSettings());
 

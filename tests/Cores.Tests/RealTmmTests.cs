@@ -1,4 +1,4 @@
-using VirtCca.Tmm.Rmi;
+using VirtCca.Tmm.Abi;
 using VirtCca.Cores.Pe;
 using VirtCca.Interconnect;
 using VirtCca.Interconnect.Engine;

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using VirtCca.Tmm.Abi;
 using VirtCca.Tmm.Attestation;
 using VirtCca.Tmm.Recs;
 

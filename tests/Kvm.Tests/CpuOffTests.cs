@@ -1,3 +1,4 @@
+using VirtCca.Tmm.Abi;
 using VirtCca.Tmm.Recs;
 
 namespace VirtCca.Kvm.Tests;

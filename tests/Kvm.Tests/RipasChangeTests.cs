@@ -1,3 +1,4 @@
+using VirtCca.Tmm.Abi;
 using VirtCca.Tmm.Recs;
 
 namespace VirtCca.Kvm.Tests;
@@ -25,7 +26,7 @@ public sealed class RipasChangeTests
         var outcome = tmm.Rmm.RecAt(plan.Vcpus[0].Rec)!.Program.Log.Single(o => o.Step is GuestStep.Smc { Fid: RsiFid.IpaStateSet });
         Assert.Equal([RsiFid.Success, top, 0UL], outcome.Registers); // all of it, accepted
         var (table, _) = tmm.Rmm.Realms.Single().Walk(from, 3);
-        Assert.Equal(ram ? Tmm.Rtts.Ripas.Ram : Tmm.Rtts.Ripas.Empty, table.Entries[table.IndexOf(from)].Ripas);
+        Assert.Equal(ram ? Tmm.Abi.Ripas.Ram : Tmm.Abi.Ripas.Empty, table.Entries[table.IndexOf(from)].Ripas);
         Assert.Empty(tmm.Rmm.CheckInvariants());
     }
 }

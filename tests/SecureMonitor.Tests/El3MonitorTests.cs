@@ -1,3 +1,4 @@
+using VirtCca.Tmm.Abi;
 using VirtCca.SecureMonitor.Protocol;
 
 namespace VirtCca.SecureMonitor.Tests;
@@ -55,18 +56,18 @@ public sealed class El3MonitorTests
     [Fact]
     public void Psci_is_answered_by_the_firmware_at_el3_without_a_world_switch()
     {
-        var m = KvmIssues(PlatformConfiguration.VirtccaSel2, PsciFirmware.Version);
+        var m = KvmIssues(PlatformConfiguration.VirtccaSel2, Psci.Version);
         var d = m.Smc();
         Assert.Equal(SmcTarget.PsciFirmware, d.Target);
         Assert.Null(d.TmmRequest);
-        Assert.Equal(PsciFirmware.Version11, m.Live.X[0]);
+        Assert.Equal(Psci.Version11, m.Live.X[0]);
         Assert.Equal(0, m.Saves + m.Restores);
         Assert.Equal(470, WorldSwitch.Total(d.Steps));
 
-        var on = KvmIssues(PlatformConfiguration.Baseline, PsciFirmware.CpuOn);
+        var on = KvmIssues(PlatformConfiguration.Baseline, Psci.CpuOn);
         var r = on.Smc().Psci;
-        Assert.Equal(new PsciResult(PsciFirmware.Success, PsciAction.PowerOnOther, 0x101, 0x102), r);
-        Assert.Equal(PsciFirmware.NotSupported, KvmIssues(PlatformConfiguration.Baseline, 0x84000008).Smc().Psci.X0); // SYSTEM_OFF
+        Assert.Equal(new PsciResult(Psci.Success, PsciAction.PowerOnOther, 0x101, 0x102), r);
+        Assert.Equal(Psci.NotSupported, KvmIssues(PlatformConfiguration.Baseline, 0x84000008).Smc().Psci.X0); // SYSTEM_OFF
     }
 
     [Theory]

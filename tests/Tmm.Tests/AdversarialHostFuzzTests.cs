@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using VirtCca.Tmm.Realms;
 using VirtCca.Tmm.Recs;
-using VirtCca.Tmm.Rmi;
+using VirtCca.Tmm.Abi;
 
 namespace VirtCca.Tmm.Tests;
 

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using VirtCca.Tmm.Granules;
 using VirtCca.Tmm.Realms;
 using VirtCca.Tmm.Recs;
-using VirtCca.Tmm.Rmi;
+using VirtCca.Tmm.Abi;
 using VirtCca.Tmm.Rtts;
 
 namespace VirtCca.Tmm.Tests;
@@ -176,7 +176,7 @@ public sealed partial class AdversarialHostFuzzTests
         {
             var g = new byte[4096];
             BinaryPrimitives.WriteUInt64LittleEndian(g.AsSpan(0x000), runnable ? 1UL : 0UL);
-            BinaryPrimitives.WriteUInt64LittleEndian(g.AsSpan(0x100), Recs.RecParams.MpidrOf(index));
+            BinaryPrimitives.WriteUInt64LittleEndian(g.AsSpan(0x100), Abi.Mpidr.Of(index));
             BinaryPrimitives.WriteUInt64LittleEndian(g.AsSpan(0x200), (ulong)_rng.Next(RamPages) * 0x1000);
             BinaryPrimitives.WriteUInt64LittleEndian(g.AsSpan(0x300), (ulong)_rng.NextInt64());
             BinaryPrimitives.WriteUInt64LittleEndian(g.AsSpan(0x800), 16);
@@ -222,7 +222,7 @@ public sealed partial class AdversarialHostFuzzTests
             ulong Page() => (ulong)_rng.Next(RamPages) * 0x1000;
             ulong Ram() => Page() + (ulong)_rng.Next(512) * 8;
             ulong Value() => (ulong)_rng.NextInt64();
-            ulong Other() => Recs.RecParams.MpidrOf(_rng.Next(Math.Max(2, realm.RecCount)));
+            ulong Other() => Abi.Mpidr.Of(_rng.Next(Math.Max(2, realm.RecCount)));
             return _rng.Next(17) switch
             {
                 0 => new GuestStep.Load(Ram()),

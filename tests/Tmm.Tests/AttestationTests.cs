@@ -1,5 +1,6 @@
 using System.Formats.Cbor;
 using System.Security.Cryptography;
+using VirtCca.Tmm.Abi;
 using VirtCca.Tmm.Attestation;
 using VirtCca.Tmm.Measurement;
 

@@ -1,6 +1,6 @@
 using VirtCca.Tmm.Granules;
 using VirtCca.Tmm.Memory;
-using VirtCca.Tmm.Rmi;
+using VirtCca.Tmm.Abi;
 using VirtCca.Tmm.Rtts;
 
 namespace VirtCca.Tmm.Tests;

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Formats.Cbor;
 using VirtCca.Tmm.Attestation;
 using VirtCca.Tmm.Recs;
-using VirtCca.Tmm.Rmi;
+using VirtCca.Tmm.Abi;
 using VirtCca.Tmm.Rtts;
 using static VirtCca.Tmm.Recs.GuestStep;
 
@@ -111,7 +111,7 @@ public sealed class ConformanceRealmSideTests
         var x = t.Exit();
         Assert.Equal(RecExitReason.Sync, x.Reason);
         Assert.Equal(0x24UL, x.Esr >> 26);
-        Assert.NotEqual(0UL, x.Esr & RecExit.Isv);
+        Assert.NotEqual(0UL, x.Esr & Esr.Isv);
         Assert.Equal(0UL, (x.Esr >> 16) & 0x1F); // SRT hidden
         Assert.Equal(RecSetup.Ns + 0x1000, x.Far);
         Assert.Equal(((RecSetup.Ns + 0x1234) >> 8) & ~0xFUL, x.Hpfar);
@@ -164,7 +164,7 @@ public sealed class ConformanceRealmSideTests
         RecSetup.Ok(t.Enter());
         var x = t.Exit();
         Assert.Equal(RecExitReason.Sync, x.Reason);
-        Assert.Equal(0UL, x.Esr & RecExit.Isv);   // not emulatable
+        Assert.Equal(0UL, x.Esr & Esr.Isv);   // not emulatable
         Assert.Equal(0UL, x.Far);
         Assert.Equal((0x10008UL >> 8) & ~0xFUL, x.Hpfar);
         Assert.Equal(RmiStatus.ErrorRec, t.Enter(flags: 1).Status); // EMUL_MMIO is refused for it
@@ -177,11 +177,11 @@ public sealed class ConformanceRealmSideTests
     public void Item59_cpu_on_protocol()
     {
         var t = new RecSetup(recs: 2);
-        t.Program(0, new Smc(Psci.CpuOn, 5, 0x1000, 0), new Smc(Psci.CpuOn, RecParams.MpidrOf(1), 0x2000, 0x77));
+        t.Program(0, new Smc(Psci.CpuOn, 5, 0x1000, 0), new Smc(Psci.CpuOn, Mpidr.Of(1), 0x2000, 0x77));
         RecSetup.Ok(t.Enter());
         Assert.Equal(Psci.InvalidParams, t.Guest().Log[0].X0);
         var x = t.Exit();
-        Assert.Equal((RecExitReason.Psci, Psci.CpuOn, RecParams.MpidrOf(1)), (x.Reason, x.Gprs[0], x.Gprs[1]));
+        Assert.Equal((RecExitReason.Psci, Psci.CpuOn, Mpidr.Of(1)), (x.Reason, x.Gprs[0], x.Gprs[1]));
         Assert.Equal(RmiStatus.ErrorRec, t.Enter().Status);
         Assert.Equal(RmiStatus.ErrorRec, t.Enter(rec: 1).Status);
         Assert.Equal(RmiStatus.Success, t.S.Call(RmiFid.PsciComplete, t.Recs[0], t.Recs[1], Psci.Success).Status);
@@ -262,7 +262,7 @@ public sealed class RecExitReasonTests
         RecSetup.Ok(t.Enter());
         var x = t.Exit();
         Assert.Equal(RecExitReason.SError, x.Reason);
-        Assert.Equal(0xFFFF_FFFFUL & RecExit.SErrorVisible, x.Esr);
+        Assert.Equal(0xFFFF_FFFFUL & Esr.SErrorVisible, x.Esr);
         t.Guest().Add(new GuestStep.Wfi());
         RecSetup.Ok(t.Enter(flags: 4));                      // TRAP_WFI
         Assert.Equal((RecExitReason.Sync, 0x01UL), (t.Exit().Reason, t.Exit().Esr >> 26));

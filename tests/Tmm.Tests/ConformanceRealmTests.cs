@@ -1,5 +1,5 @@
 using VirtCca.Tmm.Granules;
-using VirtCca.Tmm.Rmi;
+using VirtCca.Tmm.Abi;
 using VirtCca.Tmm.Rtts;
 
 namespace VirtCca.Tmm.Tests;

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using VirtCca.Tmm.Abi;
 using VirtCca.Tmm.Measurement;
 
 namespace VirtCca.Tmm.Tests;

@@ -1,6 +1,6 @@
 using VirtCca.Tmm.Granules;
 using VirtCca.Tmm.Memory;
-using VirtCca.Tmm.Rmi;
+using VirtCca.Tmm.Abi;
 
 namespace VirtCca.Tmm.Tests;
 

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using VirtCca.Tmm.Abi;
 using VirtCca.Tmm.Realms;
 using VirtCca.Tmm.Recs;
 
@@ -28,7 +29,7 @@ public sealed class ParamsLayoutTests
     [Fact]
     public void Rec_params_land_at_the_spec_offsets_and_parse_back()
     {
-        var p = new RecParams(RecParams.FlagRunnable, RecParams.MpidrOf(17), 0x1000, [1, 2, 3, 4, 5, 6, 7, 8], 2, [0x8000_2000, 0x8000_3000]);
+        var p = new RecParams(RecParams.FlagRunnable, Mpidr.Of(17), 0x1000, [1, 2, 3, 4, 5, 6, 7, 8], 2, [0x8000_2000, 0x8000_3000]);
         var g = p.ToGranule();
         Assert.Equal(0x101UL, BinaryPrimitives.ReadUInt64LittleEndian(g.AsSpan(0x100))); // Aff1 = 1, Aff0 = 1
         Assert.Equal(8UL, BinaryPrimitives.ReadUInt64LittleEndian(g.AsSpan(0x300 + 8 * 7)));

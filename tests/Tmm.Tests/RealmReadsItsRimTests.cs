@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using VirtCca.Tmm.Recs;
-using VirtCca.Tmm.Rmi;
+using VirtCca.Tmm.Abi;
 
 namespace VirtCca.Tmm.Tests;
 

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using VirtCca.Tmm.Rmi;
+using VirtCca.Tmm.Abi;
 
 namespace VirtCca.Tmm.Tests;
 

@@ -1,5 +1,5 @@
 using VirtCca.Tmm.Recs;
-using VirtCca.Tmm.Rmi;
+using VirtCca.Tmm.Abi;
 
 namespace VirtCca.Tmm.Tests;
 
@@ -18,7 +18,7 @@ public sealed class RecOnCpuTests
         Assert.True(t.Exited);
         var exit = s.Exit();
         Assert.Equal(RecExitReason.Sync, exit.Reason);
-        Assert.Equal(RecExit.EcDataAbortLower | RecExit.Il | RecExit.Isv | RecExit.Sas(4) | RecExit.WnR | RecExit.DfscTranslationL3, exit.Esr);
+        Assert.Equal(Esr.EcDataAbortLower | Esr.Il | Esr.Isv | Esr.Sas(4) | Esr.WnR | Esr.DfscTranslationL3, exit.Esr);
         Assert.Equal(0UL, exit.Esr >> 16 & 0x1F); // SRT hidden
         Assert.Equal(Mmio & ~0xFFFUL, exit.Far);
         Assert.Equal(0xBEEFUL, exit.Gprs[0]);
@@ -68,7 +68,7 @@ public sealed class RecOnCpuTests
         const ulong iss = 0x30_0000 | 0x5UL << 17 | 0xCUL << 10 | 9UL << 5 | 0xBUL << 1; // ICC_SGI1R_EL1 write from X9
         Assert.True(s.S.Rmm.RealmTrap(s.Recs[0], new GuestStep.SysRegWrite(iss, 0x0100_0002)).Exited);
         var exit = s.Exit();
-        Assert.Equal(RecExit.EcSysReg | RecExit.Il | (iss & ~(0x1FUL << 5)), exit.Esr);
+        Assert.Equal(Esr.EcSysReg | Esr.Il | (iss & ~(0x1FUL << 5)), exit.Esr);
         Assert.Equal(0x0100_0002UL, exit.Gprs[0]);
         Assert.All(exit.Gprs[1..], g => Assert.Equal(0UL, g));
     }
@@ -83,7 +83,7 @@ public sealed class RecOnCpuTests
         Assert.Equal(RecExitReason.Irq, s.Exit().Reason);
         RecSetup.Ok(s.EnterOnCpu(flags: TrapWfi));
         Assert.True(s.S.Rmm.RealmTrap(s.Recs[0], new GuestStep.Wfi()).Exited);
-        Assert.Equal(RecExit.EcWfx | RecExit.Il, s.Exit().Esr);
+        Assert.Equal(Esr.EcWfx | Esr.Il, s.Exit().Esr);
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using VirtCca.Tmm.Recs;
-using VirtCca.Tmm.Rmi;
+using VirtCca.Tmm.Abi;
 
 namespace VirtCca.Tmm.Tests;
 
@@ -37,7 +37,7 @@ internal sealed class RecSetup
         var p = S.Granule();
         var g = new byte[4096];
         BinaryPrimitives.WriteUInt64LittleEndian(g.AsSpan(0x000), runnable ? 1UL : 0UL);
-        BinaryPrimitives.WriteUInt64LittleEndian(g.AsSpan(0x100), mpidr ?? RecParams.MpidrOf(index));
+        BinaryPrimitives.WriteUInt64LittleEndian(g.AsSpan(0x100), mpidr ?? Mpidr.Of(index));
         BinaryPrimitives.WriteUInt64LittleEndian(g.AsSpan(0x200), 0x1000);
         BinaryPrimitives.WriteUInt64LittleEndian(g.AsSpan(0x800), numAux);
         var auxes = aux ?? Enumerable.Range(0, (int)Math.Min(numAux, 16)).Select(_ => S.Delegated()).ToList();

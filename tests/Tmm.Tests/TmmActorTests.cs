@@ -6,7 +6,7 @@ using VirtCca.Interconnect.Engine;
 using VirtCca.Tmm.Actor;
 using VirtCca.SecureMonitor;
 using VirtCca.SecureMonitor.Protocol;
-using VirtCca.Tmm.Rmi;
+using VirtCca.Tmm.Abi;
 
 namespace VirtCca.Tmm.Tests;
 

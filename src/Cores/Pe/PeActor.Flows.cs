@@ -2,7 +2,7 @@ using Google.Protobuf;
 using VirtCca.Interconnect;
 using VirtCca.SecureMonitor;
 using VirtCca.SecureMonitor.Protocol;
-using VirtCca.Tmm.Rmi;
+using VirtCca.Tmm.Abi;
 
 namespace VirtCca.Cores.Pe;
 

@@ -5,8 +5,7 @@ using VirtCca.Devices.Gic;
 using VirtCca.Interconnect;
 using VirtCca.SecureMonitor;
 using VirtCca.SecureMonitor.Protocol;
-using VirtCca.Tmm.Recs;
-using VirtCca.Tmm.Rmi;
+using VirtCca.Tmm.Abi;
 
 namespace VirtCca.Cores.Pe;
 
@@ -16,8 +15,6 @@ namespace VirtCca.Cores.Pe;
 /// </summary>
 public sealed partial class PeActor
 {
-    private const ulong EntryEmulMmio = 1, EntryTrapWfi = 4;
-
     private IReadOnlyList<Step>? _trapLeg;
     private bool _emulMmio;       // the last exit was an emulatable data abort: the next entry completes it
     private static readonly ulong RealmSystemOff = SmcResult.Of(RmiStatus.ErrorRealm, 1).X0; // REC_ENTER into a powered-off realm
@@ -53,14 +50,14 @@ public sealed partial class PeActor
                 return;
             case PsciCpuOn p:
                 // Entry at the image's start, context 0: the secondary's boot path is the guest's business.
-                var cpuOn = new SmcRequest { Fid = Psci.CpuOn, X1 = RecParams.MpidrOf(p.TargetVcpu), X2 = 0, X3 = 0, World = World.Secure, Vcpu = vcpu };
+                var cpuOn = new SmcRequest { Fid = Psci.CpuOn, X1 = Mpidr.Of(p.TargetVcpu), X2 = 0, X3 = 0, World = World.Secure, Vcpu = vcpu };
                 TrapToTmm(ctx, SmcKinds.Request, cpuOn.Encode());
                 return;
             case PsciCpuOff:
                 TrapToTmm(ctx, SmcKinds.Request, new SmcRequest { Fid = Psci.CpuOff, World = World.Secure, Vcpu = vcpu }.Encode());
                 return;
             case PsciAffinityInfo a:
-                var affinity = new SmcRequest { Fid = Psci.AffinityInfo, X1 = RecParams.MpidrOf(a.TargetVcpu), World = World.Secure, Vcpu = vcpu };
+                var affinity = new SmcRequest { Fid = Psci.AffinityInfo, X1 = Mpidr.Of(a.TargetVcpu), World = World.Secure, Vcpu = vcpu };
                 TrapToTmm(ctx, SmcKinds.Request, affinity.Encode());
                 return;
             case SystemOff:
@@ -136,9 +133,9 @@ public sealed partial class PeActor
             case RecExitReason.Psci when Gpr(r, 0) == Psci.CpuOff:
                 return new GuestExit(ExitReason.CpuOff, vcpu);
             case RecExitReason.Psci when Gpr(r, 0) == Psci.AffinityInfo:
-                return new GuestExit(ExitReason.AffinityInfo, vcpu, (ulong)RecParams.IndexOf(Gpr(r, 1)));
+                return new GuestExit(ExitReason.AffinityInfo, vcpu, (ulong)Mpidr.IndexOf(Gpr(r, 1)));
             case RecExitReason.Psci when Gpr(r, 0) == Psci.CpuOn:
-                return new GuestExit(ExitReason.Psci, vcpu, (ulong)RecParams.IndexOf(Gpr(r, 1)));
+                return new GuestExit(ExitReason.Psci, vcpu, (ulong)Mpidr.IndexOf(Gpr(r, 1)));
             default:
                 throw new SimulationException(
                     $"vCPU {vcpu}: KVM got a realm exit with reason {r.Reason} (esr 0x{r.Esr:X}, hpfar 0x{r.Hpfar:X}); handling it is not modelled (KVM would have to map memory or run PSCI/RIPAS requests)");
@@ -153,7 +150,7 @@ public sealed partial class PeActor
     {
         var v = _vcpu!;
         int n = v.InjectPending(); // KVM's vGIC: the pending virtual interrupts go into list registers on entry
-        var entry = new RecEntry { Flags = EntryTrapWfi | (_emulMmio ? EntryEmulMmio : 0) };
+        var entry = new SecureMonitor.Protocol.RecEntry { Flags = (ulong)(RecEntryFlags.TrapWfi | (_emulMmio ? RecEntryFlags.EmulMmio : 0)) };
         for (int i = 0; i < n; i++) entry.Gicv3Lrs.Add(v.Context.ListRegisters[i].Encode());
         _emulMmio = false;
         return new SmcRequest { Fid = RmiFid.RecEnter, X1 = _s.Realm?.Rec ?? 0, X2 = _s.Realm?.Run ?? 0, World = World.NonSecure, Vcpu = (uint)v.Index, RecEntry = entry }

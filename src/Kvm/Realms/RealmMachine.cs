@@ -4,7 +4,7 @@ using VirtCca.Interconnect;
 using VirtCca.SecureMonitor;
 using VirtCca.Tmm;
 using VirtCca.Tmm.Actor;
-using VirtCca.Tmm.Rmi;
+using VirtCca.Tmm.Abi;
 
 namespace VirtCca.Kvm.Realms;
 

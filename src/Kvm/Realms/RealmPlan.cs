@@ -1,6 +1,6 @@
 using VirtCca.Cores.Pe;
 using VirtCca.Tmm.Recs;
-using VirtCca.Tmm.Rmi;
+using VirtCca.Tmm.Abi;
 
 namespace VirtCca.Kvm.Realms;
 
@@ -106,10 +106,10 @@ public sealed class RealmPlan
 
     /// <summary>RmiRealmParams: one breakpoint and one watchpoint (the least a realm may ask for), a fixed personalisation value, RTTs from level 0.</summary>
     private static byte[] RealmParams(RealmShape s, ulong startRtt) =>
-        new Tmm.Realms.RealmParams(0, s.IpaBits, 0, 1, 1, 0, s.HashAlgorithm, Enumerable.Range(0, 64).Select(i => (byte)i).ToArray(),
+        new Tmm.Abi.RealmParams(0, s.IpaBits, 0, 1, 1, 0, s.HashAlgorithm, Enumerable.Range(0, 64).Select(i => (byte)i).ToArray(),
             s.Vmid, startRtt, 0, 1).ToGranule();
 
     /// <summary>RmiRecParams: runnable or not, the vCPU's MPIDR, entry at the image's start.</summary>
     private static byte[] RecParams(int vcpu, bool runnable, ulong[] aux) =>
-        new Tmm.Recs.RecParams(runnable ? Tmm.Recs.RecParams.FlagRunnable : 0, Tmm.Recs.RecParams.MpidrOf(vcpu), 0, [], (ulong)aux.Length, aux).ToGranule();
+        new Tmm.Abi.RecParams(runnable ? Tmm.Abi.RecParams.FlagRunnable : 0, Mpidr.Of(vcpu), 0, [], (ulong)aux.Length, aux).ToGranule();
 }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using VirtCca.SecureMonitor.Protocol;
+using Layout = VirtCca.Tmm.Abi;
 
 namespace VirtCca.Tmm.Actor;
 
@@ -11,12 +12,12 @@ public static class RunPage
     {
         if (entry.Gprs.Count > 31 || entry.Gicv3Lrs.Count > 16)
             throw new ArgumentException($"a REC entry has at most 31 GPRs and 16 list registers, not {entry.Gprs.Count} and {entry.Gicv3Lrs.Count}");
-        if (page.Length != 0x800) throw new ArgumentException($"the entry half is 0x800 bytes, not 0x{page.Length:X}", nameof(page));
+        if (page.Length != Layout.RecEntry.Size) throw new ArgumentException($"the entry half is 0x800 bytes, not 0x{page.Length:X}", nameof(page));
         Array.Clear(page);
         BinaryPrimitives.WriteUInt64LittleEndian(page, entry.Flags);
-        for (int i = 0; i < entry.Gprs.Count; i++) BinaryPrimitives.WriteUInt64LittleEndian(page.AsSpan(0x200 + 8 * i), entry.Gprs[i]);
-        BinaryPrimitives.WriteUInt64LittleEndian(page.AsSpan(0x300), entry.Gicv3Hcr);
-        for (int i = 0; i < entry.Gicv3Lrs.Count; i++) BinaryPrimitives.WriteUInt64LittleEndian(page.AsSpan(0x308 + 8 * i), entry.Gicv3Lrs[i]);
+        for (int i = 0; i < entry.Gprs.Count; i++) BinaryPrimitives.WriteUInt64LittleEndian(page.AsSpan(Layout.RecEntry.GprsOffset + 8 * i), entry.Gprs[i]);
+        BinaryPrimitives.WriteUInt64LittleEndian(page.AsSpan(Layout.RecEntry.GicHcrOffset), entry.Gicv3Hcr);
+        for (int i = 0; i < entry.Gicv3Lrs.Count; i++) BinaryPrimitives.WriteUInt64LittleEndian(page.AsSpan(Layout.RecEntry.GicLrsOffset + 8 * i), entry.Gicv3Lrs[i]);
     }
 
     /// <summary>The exit half (run page 0x800..0xFFF) as KVM reads it.</summary>
@@ -25,12 +26,13 @@ public static class RunPage
         ulong U(int o) => BinaryPrimitives.ReadUInt64LittleEndian(exitHalf.AsSpan(o));
         var record = new RecExitRecord
         {
-            Reason = exitHalf[0], Esr = U(0x100), Far = U(0x108), Hpfar = U(0x110), Gicv3Hcr = U(0x300),
-            RipasBase = U(0x500), RipasTop = U(0x508), RipasValue = exitHalf[0x510], Imm = BinaryPrimitives.ReadUInt16LittleEndian(exitHalf.AsSpan(0x600)),
+            Reason = exitHalf[0], Esr = U(Layout.RecExit.EsrOffset), Far = U(Layout.RecExit.FarOffset), Hpfar = U(Layout.RecExit.HpfarOffset), Gicv3Hcr = U(Layout.RecExit.GicHcrOffset),
+            RipasBase = U(Layout.RecExit.RipasBaseOffset), RipasTop = U(Layout.RecExit.RipasTopOffset), RipasValue = exitHalf[Layout.RecExit.RipasValueOffset],
+            Imm = BinaryPrimitives.ReadUInt16LittleEndian(exitHalf.AsSpan(Layout.RecExit.ImmOffset)),
         };
         // Trailing zero registers are left out (a missing entry reads as zero): most exits carry one value or none.
-        AddUpToLastNonZero(record.Gprs, exitHalf, 0x200, 7);
-        AddUpToLastNonZero(record.Gicv3Lrs, exitHalf, 0x308, 16);
+        AddUpToLastNonZero(record.Gprs, exitHalf, Layout.RecExit.GprsOffset, 7);
+        AddUpToLastNonZero(record.Gicv3Lrs, exitHalf, Layout.RecExit.GicLrsOffset, 16);
         return record;
     }
 

@@ -4,7 +4,7 @@ using VirtCca.SecureMonitor;
 using VirtCca.SecureMonitor.Protocol;
 using VirtCca.Tmm.Memory;
 using VirtCca.Tmm.Recs;
-using VirtCca.Tmm.Rmi;
+using VirtCca.Tmm.Abi;
 
 namespace VirtCca.Tmm.Actor;
 
@@ -24,7 +24,7 @@ namespace VirtCca.Tmm.Actor;
 public sealed class TmmActor(Rmm rmm, TmmCosts costs) : Component
 {
     private readonly Dictionary<uint, (ulong Rec, ulong Run)> _running = new(); // by vCPU index
-    private readonly byte[] _half = new byte[0x800];                             // a run page half, reused per entry and exit
+    private readonly byte[] _half = new byte[RecExit.Size];                           // a run page half, reused per entry and exit
 
     public Rmm Rmm { get; } = rmm;
     /// <summary>RMI calls other than REC_ENTER.</summary>
@@ -122,7 +122,7 @@ public sealed class TmmActor(Rmm rmm, TmmCosts costs) : Component
         var exited = new SmcReply { Fid = RmiFid.RecEnter, X0 = result.Status.X0, RecEnterReturned = true, Error = Rmm.LastError };
         if (result.Status.Status == RmiStatus.Success)
         {
-            Rmm.HostMemory.Read(entered.Run + 0x800, _half);
+            Rmm.HostMemory.Read(entered.Run + RecExit.Offset, _half);
             exited.RecExit = RunPage.ExitRecord(_half);
         }
         return (exited, costs.Cycles(costs.ExitMarshalCycles));

@@ -1,6 +1,6 @@
 using System.Globalization;
 using VirtCca.Interconnect;
-using VirtCca.Tmm.Rmi;
+using VirtCca.Tmm.Abi;
 
 namespace VirtCca.Tmm.Actor;
 

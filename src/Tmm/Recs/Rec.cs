@@ -18,7 +18,7 @@ public sealed class Rec(ulong pa, Realm realm, int index, bool runnable, ulong p
     public IReadOnlyList<ulong> Aux { get; } = aux;
 
     /// <summary>MPIDR this REC answers to (affinity fields from its index).</summary>
-    public ulong Mpidr => RecParams.MpidrOf(Index);
+    public ulong Mpidr => Abi.Mpidr.Of(Index);
 
     /// <summary>A PSCI request to another REC (CPU_ON / AFFINITY_INFO) waiting for RMI_PSCI_COMPLETE.</summary>
     public (ulong Fid, ulong TargetMpidr, ulong EntryPoint, ulong Context)? PsciPending { get; set; }

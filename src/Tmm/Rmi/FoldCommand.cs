@@ -1,4 +1,3 @@
-using VirtCca.Tmm.Rmi;
 using VirtCca.Tmm.Rtts;
 
 namespace VirtCca.Tmm;

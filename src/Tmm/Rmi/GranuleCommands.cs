@@ -1,5 +1,4 @@
 using VirtCca.Tmm.Granules;
-using VirtCca.Tmm.Rmi;
 
 namespace VirtCca.Tmm;
 

@@ -19,7 +19,7 @@ public sealed partial class Rmm
         ulong A(int i) => i < smc.Args.Length ? smc.Args[i] : 0;
         var realm = r.Realm;
         var log = r.Program;
-        ulong fid = smc.Fid & ~Rmi.RmiFid.SveHint;
+        ulong fid = smc.Fid & ~RmiFid.SveHint;
         void Done(params ulong[] regs) => log.Record(smc, fid >= RsiFid.Version && fid <= RsiFid.HostCall ? "rsi" : "smc", regs);
 
         switch (fid)
@@ -113,7 +113,7 @@ public sealed partial class Rmm
             case Recs.AccessOutcome.ExitNonEmulatable:
                 // RAM the host has not backed yet: an emulated stage-2 fault; the call runs again after the host maps it.
                 RequeueFirst(r.Program, smc);
-                return new RecExit(RecExitReason.Sync) { Esr = RecExit.EcDataAbortLower | RecExit.DfscTranslationL3, Hpfar = (ipa >> 8) & ~0xFUL };
+                return new RecExit(RecExitReason.Sync) { Esr = Esr.EcDataAbortLower | Esr.DfscTranslationL3, Hpfar = Esr.Hpfar(ipa) };
             default: r.Program.Record(smc, "rsi", RsiFid.ErrorInput); return null;
         }
     }

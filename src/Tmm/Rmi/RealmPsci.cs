@@ -57,7 +57,7 @@ public sealed partial class Rmm
 
     private static int? TargetIndex(Rec r, ulong mpidr)
     {
-        long index = RecParams.IndexOf(mpidr);
+        long index = Mpidr.IndexOf(mpidr);
         return index >= 0 && index < r.Realm.RecCount ? (int)index : null;
     }
 }

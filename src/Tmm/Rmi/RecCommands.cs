@@ -1,7 +1,6 @@
 using VirtCca.Tmm.Granules;
 using VirtCca.Tmm.Realms;
 using VirtCca.Tmm.Recs;
-using VirtCca.Tmm.Rmi;
 
 namespace VirtCca.Tmm;
 
@@ -35,7 +34,7 @@ public sealed partial class Rmm
         if (realm == null) return Input($"rd {Hex(rd)} is not an RD granule");
         if (realm.RecCount >= 1 << Config.MaxRecsOrder) return Fail(RmiStatus.ErrorRealm, "the Realm has the maximum number of RECs");
         if (realm.State != RealmState.New) return Fail(RmiStatus.ErrorRealm, $"the Realm is {realm.State}, not NEW");
-        if (RecParams.IndexOf(p.Mpidr) != realm.RecCount) return Input($"mpidr {Hex(p.Mpidr)} does not name the next REC index {realm.RecCount}");
+        if (Mpidr.IndexOf(p.Mpidr) != realm.RecCount) return Input($"mpidr {Hex(p.Mpidr)} does not name the next REC index {realm.RecCount}");
         if (p.NumAux != (ulong)Config.RecAuxCount) return Input($"num_aux {p.NumAux} is not REC_AUX_COUNT = {Config.RecAuxCount}");
 
         bool runnable = (p.Flags & RecParams.FlagRunnable) != 0;

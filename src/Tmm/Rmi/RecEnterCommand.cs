@@ -2,19 +2,16 @@ using System.Buffers.Binary;
 using VirtCca.Tmm.Granules;
 using VirtCca.Tmm.Realms;
 using VirtCca.Tmm.Recs;
-using VirtCca.Tmm.Rmi;
 
 namespace VirtCca.Tmm;
 
 public sealed partial class Rmm
 {
-    private const ulong EntryEmulMmio = 1, EntryInjectSea = 2, EntryTrapWfi = 4, EntryRipasReject = 16;
     private const ulong HcrAllowed = 0b1111_1110 | 1UL << 14;
-    private const int EntryFieldsEnd = 0x308 + 16 * 8; // flags .. gicv3_lrs[15]
 
     // REC_ENTER runs millions of times in a platform run: its page images are reused, not reallocated.
-    private readonly byte[] _entryImage = new byte[EntryFieldsEnd];
-    private readonly byte[] _exitImage = new byte[0x800];
+    private readonly byte[] _entryImage = new byte[RecEntry.FieldsEnd];
+    private readonly byte[] _exitImage = new byte[RecExit.Size];
     private readonly ulong[] _entryGprs = new ulong[31];
 
     /// <summary>RMI_REC_ENTER(rec, run_ptr): TF-RMM's check order, entry processing (§5.1), the Realm runs, the exit is written (§5.2).</summary>
@@ -42,20 +39,20 @@ public sealed partial class Rmm
 
         var run = _entryImage;
         _dram.Read(runPtr, run);
-        ulong flags = BinaryPrimitives.ReadUInt64LittleEndian(run);
+        var flags = (RecEntryFlags)BinaryPrimitives.ReadUInt64LittleEndian(run);
         var entryGprs = _entryGprs;
-        for (int i = 0; i < entryGprs.Length; i++) entryGprs[i] = BinaryPrimitives.ReadUInt64LittleEndian(run.AsSpan(0x200 + 8 * i));
+        for (int i = 0; i < entryGprs.Length; i++) entryGprs[i] = BinaryPrimitives.ReadUInt64LittleEndian(run.AsSpan(RecEntry.GprsOffset + 8 * i));
         if (GicInvalid(run) is { } gic) return (Fail(RmiStatus.ErrorRec, gic), null, false);
-        bool injectSea = (flags & EntryInjectSea) != 0;
+        bool injectSea = flags.HasFlag(RecEntryFlags.InjectSea);
         if (injectSea && r.LastAbort is not { Unprotected: true })
             return (Fail(RmiStatus.ErrorRec, "INJECT_SEA, but the last exit was not a data abort at an unprotected IPA"), null, false);
-        if (!injectSea && (flags & EntryEmulMmio) != 0 && r.LastAbort is not { Emulatable: true })
+        if (!injectSea && flags.HasFlag(RecEntryFlags.EmulMmio) && r.LastAbort is not { Emulatable: true })
             return (Fail(RmiStatus.ErrorRec, "EMUL_MMIO, but the last exit was not an emulatable data abort"), null, false);
 
-        r.GicHcr = BinaryPrimitives.ReadUInt64LittleEndian(run.AsSpan(0x300));
-        for (int i = 0; i < 16; i++) r.GicLrs[i] = BinaryPrimitives.ReadUInt64LittleEndian(run.AsSpan(0x308 + 8 * i));
+        r.GicHcr = BinaryPrimitives.ReadUInt64LittleEndian(run.AsSpan(RecEntry.GicHcrOffset));
+        for (int i = 0; i < 16; i++) r.GicLrs[i] = BinaryPrimitives.ReadUInt64LittleEndian(run.AsSpan(RecEntry.GicLrsOffset + 8 * i));
         CompletePrevious(r, flags, entryGprs);
-        return (SmcResult.Success, r, (flags & EntryTrapWfi) != 0);
+        return (SmcResult.Success, r, flags.HasFlag(RecEntryFlags.TrapWfi));
     }
 
     /// <summary>
@@ -70,18 +67,18 @@ public sealed partial class Rmm
             return Input($"run {Hex(runPtr)} became {_granules.StateOf(runPtr)} during REC_ENTER; the exit record cannot be written");
         exit.GicHcr = r.GicHcr & ~1UL;
         r.GicLrs.CopyTo(exit.GicLrs, 0);
-        exit.WriteExitHalf(_exitImage);
+        exit.Write(_exitImage);
         _dram.Write(runPtr + RecExit.Offset, _exitImage);
         return SmcResult.Success;
     }
 
     private static string? GicInvalid(byte[] run)
     {
-        ulong hcr = BinaryPrimitives.ReadUInt64LittleEndian(run.AsSpan(0x300));
+        ulong hcr = BinaryPrimitives.ReadUInt64LittleEndian(run.AsSpan(RecEntry.GicHcrOffset));
         if ((hcr & ~HcrAllowed) != 0) return $"entry.gicv3_hcr {Hex(hcr)} sets bits other than UIE..VGrp1DIE and TDIR";
         for (int n = 0; n < 16; n++)
         {
-            ulong lr = BinaryPrimitives.ReadUInt64LittleEndian(run.AsSpan(0x308 + 8 * n));
+            ulong lr = BinaryPrimitives.ReadUInt64LittleEndian(run.AsSpan(RecEntry.GicLrsOffset + 8 * n));
             if (lr >> 62 == 0) continue; // State = Invalid
             if ((lr & 1UL << 61) != 0) return $"entry.gicv3_lrs[{n}] sets HW";
             if ((lr >> 32 & 0x1FF) != 0) return $"entry.gicv3_lrs[{n}] sets pINTID bits";
@@ -89,7 +86,7 @@ public sealed partial class Rmm
             if (vintid is >= 1020 and < 8192 || vintid >= 1UL << 24) return $"entry.gicv3_lrs[{n}] vINTID {vintid} is not a valid interrupt";
             for (int m = 0; m < n; m++)
             {
-                ulong other = BinaryPrimitives.ReadUInt64LittleEndian(run.AsSpan(0x308 + 8 * m));
+                ulong other = BinaryPrimitives.ReadUInt64LittleEndian(run.AsSpan(RecEntry.GicLrsOffset + 8 * m));
                 if (other >> 62 != 0 && (other & 0xFFFF_FFFF) == vintid) return $"entry.gicv3_lrs[{n}] repeats vINTID {vintid}";
             }
         }
@@ -97,13 +94,13 @@ public sealed partial class Rmm
     }
 
     /// <summary>Entry processing (§5.1): finish what the last exit left pending.</summary>
-    private void CompletePrevious(Rec r, ulong flags, ulong[] entryGprs)
+    private void CompletePrevious(Rec r, RecEntryFlags flags, ulong[] entryGprs)
     {
         var program = r.Program;
         if (r.LastAbort is { } abort)
         {
-            if ((flags & EntryInjectSea) != 0) { program.Retire(abort.Step); program.Record(abort.Step, "sea"); }
-            else if ((flags & EntryEmulMmio) != 0)
+            if (flags.HasFlag(RecEntryFlags.InjectSea)) { program.Retire(abort.Step); program.Record(abort.Step, "sea"); }
+            else if (flags.HasFlag(RecEntryFlags.EmulMmio))
             {
                 program.Retire(abort.Step);
                 r.Pc += 4;
@@ -120,7 +117,7 @@ public sealed partial class Rmm
         r.LastAbort = null;
         if (r.PendingRipas is { } ripas)
         {
-            ulong response = (flags & EntryRipasReject) != 0 && ripas.Addr < ripas.Top ? 1UL : 0UL;
+            ulong response = flags.HasFlag(RecEntryFlags.RipasResponse) && ripas.Addr < ripas.Top ? 1UL : 0UL;
             r.PendingRipas = null;
             program.Record(new GuestStep.Smc(RsiFid.IpaStateSet), "rsi", RsiFid.Success, ripas.Addr, response);
         }
@@ -163,18 +160,18 @@ public sealed partial class Rmm
                 return new RecExit(RecExitReason.Fiq);
             case GuestStep.SError se:
                 program.Next();
-                return new RecExit(RecExitReason.SError) { Esr = se.Esr & RecExit.SErrorVisible };
+                return new RecExit(RecExitReason.SError) { Esr = se.Esr & Esr.SErrorVisible };
             case GuestStep.Wfi:
                 program.Next();
                 r.Pc += 4;
                 program.Record(step, trapWfi ? "wfi-trapped" : "wfi");
-                return trapWfi ? new RecExit(RecExitReason.Sync) { Esr = RecExit.EcWfx | RecExit.Il } : null;
+                return trapWfi ? new RecExit(RecExitReason.Sync) { Esr = Esr.EcWfx | Esr.Il } : null;
             case GuestStep.SysRegWrite sr:
                 program.Next();
                 r.Pc += 4;
                 program.Record(step, "sysreg-write");
                 // The host emulates the write from the value alone: which register held it is the Realm's business.
-                var sysreg = new RecExit(RecExitReason.Sync) { Esr = RecExit.EcSysReg | RecExit.Il | (sr.Iss & RecExit.SysRegIssVisible) };
+                var sysreg = new RecExit(RecExitReason.Sync) { Esr = Esr.EcSysReg | Esr.Il | (sr.Iss & Esr.SysRegIssVisible) };
                 sysreg.Gprs[0] = sr.Value;
                 return sysreg;
             case GuestStep.Fetch fetch:
@@ -216,15 +213,15 @@ public sealed partial class Rmm
                 var exit = new RecExit(RecExitReason.Sync)
                 {
                     // The register number (SRT) is the Realm's business: it stays hidden.
-                    Esr = RecExit.EcDataAbortLower | RecExit.Il | RecExit.Isv | RecExit.Sas(size) | (size == 8 ? RecExit.Sf : 0) | (isWrite ? RecExit.WnR : 0) | RecExit.DfscTranslationL3,
+                    Esr = Esr.EcDataAbortLower | Esr.Il | Esr.Isv | Esr.Sas(size) | (size == 8 ? Esr.Sf : 0) | (isWrite ? Esr.WnR : 0) | Esr.DfscTranslationL3,
                     Far = ipa & ~0xFFFUL,
-                    Hpfar = (ipa >> 8) & ~0xFUL,
+                    Hpfar = Esr.Hpfar(ipa),
                 };
                 if (isWrite) exit.Gprs[0] = value;
                 return exit;
             default:
                 r.LastAbort = new LastAbort(false, false, isWrite, rt, size, step);
-                return new RecExit(RecExitReason.Sync) { Esr = RecExit.EcDataAbortLower | RecExit.DfscTranslationL3, Hpfar = (ipa >> 8) & ~0xFUL };
+                return new RecExit(RecExitReason.Sync) { Esr = Esr.EcDataAbortLower | Esr.DfscTranslationL3, Hpfar = Esr.Hpfar(ipa) };
         }
     }
 
@@ -239,7 +236,7 @@ public sealed partial class Rmm
             case Recs.AccessOutcome.Normal: r.Program.Next(); r.Program.Record(fetch, "fetch"); return null;
             case Recs.AccessOutcome.Sea: r.Program.Next(); r.Program.Record(fetch, "sea"); return null;
             default:
-                return new RecExit(RecExitReason.Sync) { Esr = RecExit.EcInstructionAbortLower | RecExit.DfscTranslationL3, Hpfar = (fetch.Ipa >> 8) & ~0xFUL };
+                return new RecExit(RecExitReason.Sync) { Esr = Esr.EcInstructionAbortLower | Esr.DfscTranslationL3, Hpfar = Esr.Hpfar(fetch.Ipa) };
         }
     }
 

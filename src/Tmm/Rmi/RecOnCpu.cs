@@ -1,5 +1,4 @@
 using VirtCca.Tmm.Recs;
-using VirtCca.Tmm.Rmi;
 
 namespace VirtCca.Tmm;
 

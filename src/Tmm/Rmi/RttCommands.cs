@@ -1,6 +1,5 @@
 using VirtCca.Tmm.Granules;
 using VirtCca.Tmm.Realms;
-using VirtCca.Tmm.Rmi;
 using VirtCca.Tmm.Rtts;
 
 namespace VirtCca.Tmm;

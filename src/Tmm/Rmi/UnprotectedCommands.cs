@@ -1,5 +1,4 @@
 using VirtCca.Tmm.Realms;
-using VirtCca.Tmm.Rmi;
 using VirtCca.Tmm.Rtts;
 
 namespace VirtCca.Tmm;

@@ -1,4 +1,3 @@
-using VirtCca.Tmm.Rmi;
 
 namespace VirtCca.Tmm;
 

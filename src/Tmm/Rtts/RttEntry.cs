@@ -3,12 +3,6 @@ namespace VirtCca.Tmm.Rtts;
 /// <summary>HIPAS of an RTT entry (§3.4).</summary>
 public enum Hipas { Unassigned, Assigned, UnassignedNs, AssignedNs, Table }
 
-/// <summary>RmiRipas (§1.3).</summary>
-public enum Ripas : ulong { Empty = 0, Ram = 1, Destroyed = 2 }
-
-/// <summary>RmiRttEntryState as RMI_RTT_READ_ENTRY reports it.</summary>
-public enum RmiRttEntryState : ulong { Unassigned = 0, Assigned = 1, Table = 2 }
-
 /// <summary>One RTT entry: its HIPAS, RIPAS (protected half), output address or descriptor, child table.</summary>
 public struct RttEntry
 {

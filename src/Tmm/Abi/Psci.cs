@@ -1,4 +1,4 @@
-namespace VirtCca.Tmm.Recs;
+namespace VirtCca.Tmm.Abi;
 
 /// <summary>PSCI 1.1 function ids and return values as a Realm uses them (§0.3).</summary>
 public static class Psci

@@ -1,4 +1,4 @@
-namespace VirtCca.Tmm.Recs;
+namespace VirtCca.Tmm.Abi;
 
 /// <summary>RSI function ids (§0.2) and RsiCommandReturnCode (§1.2).</summary>
 public static class RsiFid
@@ -16,6 +16,3 @@ public static class RsiFid
 
     public const ulong Success = 0, ErrorInput = 1, ErrorState = 2, Incomplete = 3, ErrorUnknown = 4;
 }
-
-/// <summary>RmiRecExitReason (§1.3).</summary>
-public enum RecExitReason : byte { Sync = 0, Irq = 1, Fiq = 2, Psci = 3, RipasChange = 4, HostCall = 5, SError = 6 }

@@ -1,12 +1,11 @@
 using System.Buffers.Binary;
 
-namespace VirtCca.Tmm.Recs;
+namespace VirtCca.Tmm.Abi;
 
 /// <summary>RmiRecParams (§2.3): read from the host's granule by the TMM, written into one by a host.</summary>
 public sealed record RecParams(ulong Flags, ulong Mpidr, ulong Pc, ulong[] Gprs, ulong NumAux, ulong[] Aux)
 {
     public const ulong FlagRunnable = 1;
-    private const ulong MpidrFields = 0xFFUL << 24 | 0xFFUL << 16 | 0xFFUL << 8 | 0xF;
 
     public static RecParams Parse(ReadOnlySpan<byte> g)
     {
@@ -31,12 +30,4 @@ public sealed record RecParams(ulong Flags, ulong Mpidr, ulong Pc, ulong[] Gprs,
         for (int i = 0; i < Aux.Length; i++) BinaryPrimitives.WriteUInt64LittleEndian(g.AsSpan(0x808 + 8 * i), Aux[i]);
         return g;
     }
-
-    /// <summary>The REC index an MPIDR names, or -1 when bits outside Aff0[3:0], Aff1, Aff2, Aff3 are set.</summary>
-    public static long IndexOf(ulong mpidr) =>
-        (mpidr & ~MpidrFields) != 0 ? -1
-        : (long)((mpidr & 0xF) | (((mpidr >> 8) & 0xFF) << 4) | (((mpidr >> 16) & 0xFF) << 12) | (((mpidr >> 24) & 0xFF) << 20));
-
-    public static ulong MpidrOf(int index) =>
-        (uint)(index & 0xF) | ((ulong)(uint)((index >> 4) & 0xFF) << 8) | ((ulong)(uint)((index >> 12) & 0xFF) << 16) | ((ulong)(uint)((index >> 20) & 0xFF) << 24);
 }

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace VirtCca.Tmm.Realms;
+namespace VirtCca.Tmm.Abi;
 
 /// <summary>RmiRealmParams (§2.2): read from the host's granule by the TMM, written into one by a host.</summary>
 public sealed record RealmParams(ulong Flags, byte S2sz, byte SveVl, byte NumBps, byte NumWps, byte PmuNumCtrs, byte HashAlgo,

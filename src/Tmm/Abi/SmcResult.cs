@@ -1,14 +1,4 @@
-namespace VirtCca.Tmm.Rmi;
-
-/// <summary>RmiStatusCode of RMM v1.0 (§1.1). X0 packs status in bits 7:0 and an index in bits 15:8.</summary>
-public enum RmiStatus : byte
-{
-    Success = 0,
-    ErrorInput = 1,
-    ErrorRealm = 2,
-    ErrorRec = 3,
-    ErrorRtt = 4,
-}
+namespace VirtCca.Tmm.Abi;
 
 /// <summary>The registers an SMC returns: X0 status (or SMC_UNKNOWN), X1..X4 outputs.</summary>
 public readonly record struct SmcResult(ulong X0, ulong X1 = 0, ulong X2 = 0, ulong X3 = 0, ulong X4 = 0)

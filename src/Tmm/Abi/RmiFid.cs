@@ -1,4 +1,4 @@
-namespace VirtCca.Tmm.Rmi;
+namespace VirtCca.Tmm.Abi;
 
 /// <summary>RMI function ids of RMM v1.0 (§0.1): SMC64 fast calls, 0xC4000000 | fnum.</summary>
 public static class RmiFid

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace VirtCca.Tmm.Measurement;
+namespace VirtCca.Tmm.Abi;
 
 /// <summary>RmiRealmParams.hash_algo (RMM v1.0 §2.2): the Realm's measurement hash.</summary>
 public enum RmiHashAlgorithm : byte
