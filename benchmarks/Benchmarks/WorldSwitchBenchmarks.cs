@@ -1,3 +1,4 @@
+using VirtCca.Launcher.Composition;
 using Akka.Actor;
 using BenchmarkDotNet.Attributes;
 using VirtCca.Cores.Platform;

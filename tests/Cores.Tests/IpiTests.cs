@@ -1,3 +1,4 @@
+using VirtCca.Launcher.Composition;
 using VirtCca.Cores.Pe;
 using VirtCca.Cores.Platform;
 using VirtCca.Cores.Workloads;

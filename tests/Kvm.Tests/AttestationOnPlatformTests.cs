@@ -1,3 +1,4 @@
+using VirtCca.Launcher.Composition;
 using System.Buffers.Binary;
 using VirtCca.Tmm.Abi;
 using VirtCca.Tmm.Attestation;

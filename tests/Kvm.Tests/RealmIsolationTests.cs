@@ -1,3 +1,4 @@
+using VirtCca.Launcher.Composition;
 using Google.Protobuf;
 using VirtCca.Devices.Protocol;
 using VirtCca.Devices.Smmu;

@@ -1,3 +1,4 @@
+using VirtCca.Launcher.Composition;
 using VirtCca.Tmm.Abi;
 using VirtCca.Tmm;
 using VirtCca.Tmm.Realms;

@@ -6,3 +6,4 @@ global using VirtCca.Interconnect.Engine;
 global using VirtCca.Kvm.Realms;
 global using VirtCca.SecureMonitor;
 global using VirtCca.Tmm.Actor;
+global using VirtCca.Launcher.Composition;

@@ -78,18 +78,4 @@ public sealed class TmmActorTests : IDisposable
         var b = LocalEngine.Run(Build().Item1, new KernelSettings { Partitions = 2, Threads = 2 }, _system);
         Assert.Equal(a.Digest, b.Digest);
     }
-
-    [Fact]
-    public void Costs_come_from_hocon_and_bad_keys_are_named()
-    {
-        var costs = TmmCosts.From(ConfigurationFactory.ParseString("""
-            frequency-hz = 2000000000
-            cmd-base-cycles = 400
-            extra-cycles { "0xC4000151" = 600 }
-            """));
-        Assert.Equal(new SimTime(500_000), costs.Of(RmiFid.GranuleDelegate)); // 1000 cycles at 2 GHz
-        Assert.Equal(new SimTime(200_000), costs.Of(RmiFid.Version));
-        var ex = Assert.Throws<ArgumentException>(() => TmmCosts.From(ConfigurationFactory.ParseString("extra-cycles { delegate = 1 }")));
-        Assert.Contains("delegate", ex.Message);
-    }
 }

@@ -1,5 +1,4 @@
 using VirtCca.Cores.Pe;
-using VirtCca.Tmm.Recs;
 using VirtCca.Tmm.Abi;
 
 namespace VirtCca.Kvm.Realms;

@@ -1,5 +1,6 @@
 using VirtCca.Interconnect;
 using VirtCca.Interconnect.Models;
+using VirtCca.Launcher.Composition;
 
 namespace VirtCca.Launcher.Config;
 
@@ -51,7 +52,8 @@ public sealed record Experiment(
         if (type == "machine")
         {
             if (lookahead != null) throw r.Error("sim.lookahead", "the machine model's lookahead is its shortest link; leave it auto");
-            return MachineConfig.Read(r);
+            var spec = MachineConfig.Read(r);
+            return () => MachineModel.Create(spec);
         }
         var p = new PholdParameters
         {

@@ -1,4 +1,3 @@
-using System.Globalization;
 using VirtCca.Interconnect;
 using VirtCca.Tmm.Abi;
 
@@ -33,32 +32,5 @@ public sealed record TmmCosts
     {
         long cycles = CommandBaseCycles + (ExtraCycles.TryGetValue(fid, out var extra) ? extra : 0);
         return SimTime.FromCycles(cycles, FrequencyHz);
-    }
-
-    /// <summary>
-    /// Reads costs from HOCON: <c>frequency-hz</c>, <c>cmd-base-cycles</c>, <c>entry-marshal-cycles</c>, <c>exit-marshal-cycles</c> and an <c>extra-cycles</c>
-    /// object keyed by function id in hex (e.g. <c>"0xC4000153" = 1065</c>); missing keys keep the defaults.
-    /// </summary>
-    public static TmmCosts From(Akka.Configuration.Config config)
-    {
-        var costs = new TmmCosts();
-        if (config.HasPath("frequency-hz")) costs = costs with { FrequencyHz = config.GetLong("frequency-hz") };
-        if (config.HasPath("cmd-base-cycles")) costs = costs with { CommandBaseCycles = config.GetLong("cmd-base-cycles") };
-        if (config.HasPath("entry-marshal-cycles")) costs = costs with { EntryMarshalCycles = config.GetLong("entry-marshal-cycles") };
-        if (config.HasPath("exit-marshal-cycles")) costs = costs with { ExitMarshalCycles = config.GetLong("exit-marshal-cycles") };
-        if (config.HasPath("extra-cycles"))
-        {
-            var extra = new Dictionary<ulong, long>(costs.ExtraCycles);
-            foreach (var (key, value) in config.GetConfig("extra-cycles").Root.GetObject().Items)
-            {
-                var hex = key.Trim('"');
-                if (!hex.StartsWith("0x", StringComparison.OrdinalIgnoreCase) || !ulong.TryParse(hex[2..], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var fid))
-                    throw new ArgumentException($"extra-cycles key '{key}' is not a function id like \"0xC4000153\"");
-                extra[fid] = value.GetLong();
-            }
-            costs = costs with { ExtraCycles = extra };
-        }
-        if (costs.FrequencyHz <= 0) throw new ArgumentException($"frequency-hz {costs.FrequencyHz} must be positive");
-        return costs;
     }
 }

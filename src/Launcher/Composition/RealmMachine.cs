@@ -1,3 +1,4 @@
+using VirtCca.Launcher.Composition;
 using VirtCca.Cores.Platform;
 using VirtCca.Cores.Workloads;
 using VirtCca.Interconnect;
@@ -5,8 +6,9 @@ using VirtCca.SecureMonitor;
 using VirtCca.Tmm;
 using VirtCca.Tmm.Actor;
 using VirtCca.Tmm.Abi;
+using VirtCca.Kvm.Realms;
 
-namespace VirtCca.Kvm.Realms;
+namespace VirtCca.Launcher.Composition;
 
 /// <summary>
 /// A machine running one realm end to end through the ABI: the real TMM (<see cref="TmmActor"/> over

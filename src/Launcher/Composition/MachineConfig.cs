@@ -1,17 +1,18 @@
+using VirtCca.Launcher.Composition;
 using Akka.Configuration;
 using VirtCca.Cores.Platform;
 using VirtCca.Cores.Workloads;
+using VirtCca.Launcher.Config;
 using VirtCca.Interconnect;
 using VirtCca.Kvm.Realms;
-using VirtCca.Launcher.Models;
 using VirtCca.SecureMonitor;
 
-namespace VirtCca.Launcher.Config;
+namespace VirtCca.Launcher.Composition;
 
-/// <summary>Reads machine.* and the platform { } block into a model factory; every problem names its key.</summary>
+/// <summary>Reads machine.* and the platform { } block into a <see cref="MachineSpec"/>; every problem names its key.</summary>
 internal static class MachineConfig
 {
-    public static Func<ISimulationModel> Read(ConfigReader r)
+    public static MachineSpec Read(ConfigReader r)
     {
         var config = r.Config;
         if (!config.HasPath("platform") || !config.GetValue("platform").IsObject())
@@ -36,7 +37,8 @@ internal static class MachineConfig
             Vcpus = vcpus,
         };
         if (configuration.HasTmm() && shape.Problem() is { } problem) throw r.Error("machine.realm", problem);
-        return () => MachineModel.Create(platform, configuration, programs, pes, shape, psciBoot);
+        var guest = new GuestSpec { Name = "guest0", Configuration = configuration, Programs = programs, PsciBoot = psciBoot, Realm = shape };
+        return new MachineSpec { Platform = platform, Pes = pes, Guests = [guest] };
     }
 
     private static IReadOnlyList<IReadOnlyList<Op>> Programs(ConfigReader r, Akka.Configuration.Config config, int vcpus)

@@ -1,3 +1,4 @@
+using VirtCca.Launcher.Composition;
 using Akka.Configuration;
 using VirtCca.Cores.Workloads;
 

@@ -1,11 +1,14 @@
+using VirtCca.Launcher.Composition;
 using Akka.Configuration;
+using HoconConfig = Akka.Configuration.Config;
 using VirtCca.Cores.Pe;
+using VirtCca.Cores.Platform;
 using VirtCca.Cores.Translation;
 using VirtCca.Devices.Tzasc;
 using VirtCca.Interconnect;
 using VirtCca.SecureMonitor;
 
-namespace VirtCca.Cores.Platform;
+namespace VirtCca.Launcher.Composition;
 
 /// <summary>
 /// Reads <see cref="PlatformSettings"/> from the `platform` block of a HOCON file such as
@@ -34,7 +37,7 @@ public static class PlatformLoader
     public static PlatformSettings LoadFile(string path) => From(ConfigurationFactory.ParseString(File.ReadAllText(path)).GetConfig("platform")
         ?? throw new ArgumentException($"{path}: no 'platform' block"));
 
-    public static PlatformSettings From(Config p)
+    public static PlatformSettings From(HoconConfig p)
     {
         CheckKeys(p);
         var d = new PlatformSettings();
@@ -108,7 +111,7 @@ public static class PlatformLoader
         catch (ArgumentException e) { throw new ArgumentException($"platform.tzasc.action: {e.Message}"); }
     }
 
-    private static void CheckKeys(Config p)
+    private static void CheckKeys(HoconConfig p)
     {
         foreach (var (section, keys) in Known)
         {

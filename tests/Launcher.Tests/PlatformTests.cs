@@ -1,3 +1,4 @@
+using VirtCca.Launcher.Composition;
 using System.Text.RegularExpressions;
 using Akka.Configuration;
 using VirtCca.Cores.Platform;

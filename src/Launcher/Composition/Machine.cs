@@ -1,4 +1,5 @@
 using VirtCca.Cores.Pe;
+using VirtCca.Cores.Platform;
 using VirtCca.Cores.Vcpu;
 using VirtCca.Cores.Workloads;
 using VirtCca.Devices.Gic;
@@ -7,7 +8,7 @@ using VirtCca.Devices.Tzasc;
 using VirtCca.Interconnect;
 using VirtCca.SecureMonitor;
 
-namespace VirtCca.Cores.Platform;
+namespace VirtCca.Launcher.Composition;
 
 /// <summary>
 /// One machine as a kernel model: the GIC, the TZASC with DRAM, the SMMU in front of it for DMA, the

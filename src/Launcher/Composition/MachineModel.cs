@@ -1,3 +1,4 @@
+using VirtCca.Launcher.Composition;
 using VirtCca.Cores.Pe;
 using VirtCca.Cores.Platform;
 using VirtCca.Interconnect;
@@ -6,7 +7,7 @@ using VirtCca.Kvm.Realms;
 using VirtCca.SecureMonitor;
 using VirtCca.Tmm.Actor;
 
-namespace VirtCca.Launcher.Models;
+namespace VirtCca.Launcher.Composition;
 
 /// <summary>One simulated machine as a `virtcca run` model: a plain Machine for the baseline, a realm machine (KVM creating the realm through RMI, the real TMM) otherwise.</summary>
 public sealed class MachineModel(Machine machine) : ISimulationModel, IReportsMetrics
@@ -52,10 +53,13 @@ public sealed class MachineModel(Machine machine) : ISimulationModel, IReportsMe
         return m;
     }
 
-    /// <summary>Builds the machine the config describes.</summary>
-    public static MachineModel Create(PlatformSettings platform, PlatformConfiguration configuration, IReadOnlyList<IReadOnlyList<Cores.Workloads.Op>> programs,
-        int? pes, RealmShape realm, bool psciBoot) =>
-        new(configuration.HasTmm()
-            ? RealmMachine.Create(platform, configuration, programs, realm, pes: pes, psciBoot: psciBoot)
-            : new Machine(platform, configuration, programs, pes: pes, psciBoot: psciBoot));
+    /// <summary>Builds the machine the spec describes.</summary>
+    public static MachineModel Create(MachineSpec spec)
+    {
+        if (spec.Guests.Count != 1) throw new ArgumentException($"machine.guests: {spec.Guests.Count} guests; this build runs one guest per machine");
+        var g = spec.Guests[0];
+        return new(g.IsRealm
+            ? RealmMachine.Create(spec.Platform, g.Configuration, g.Programs, g.Realm, pes: spec.Pes, psciBoot: g.PsciBoot)
+            : new Machine(spec.Platform, g.Configuration, g.Programs, pes: spec.Pes, psciBoot: g.PsciBoot));
+    }
 }

@@ -1,8 +1,11 @@
+using VirtCca.Launcher.Composition;
 using System.Globalization;
 using Akka.Configuration;
+using HoconConfig = Akka.Configuration.Config;
 using Akka.Configuration.Hocon;
+using VirtCca.Cores.Workloads;
 
-namespace VirtCca.Cores.Workloads;
+namespace VirtCca.Launcher.Composition;
 
 /// <summary>
 /// Reads a workload program from HOCON: a list of objects, each with <c>op</c> and its fields, e.g.
@@ -19,14 +22,14 @@ namespace VirtCca.Cores.Workloads;
 /// </summary>
 public static class WorkloadReader
 {
-    public static IReadOnlyList<Op> Read(Config config, string path = "program")
+    public static IReadOnlyList<Op> Read(HoconConfig config, string path = "program")
     {
         if (!config.HasPath(path)) throw new ArgumentException($"{path}: missing (a list of operations)");
         return ReadList(config.GetValue(path), path);
     }
 
     /// <summary>A list of programs (one per vCPU) at <paramref name="path"/>; empty when the list is.</summary>
-    public static IReadOnlyList<IReadOnlyList<Op>> ReadMany(Config config, string path)
+    public static IReadOnlyList<IReadOnlyList<Op>> ReadMany(HoconConfig config, string path)
     {
         if (!config.HasPath(path)) throw new ArgumentException($"{path}: missing (a list of programs)");
         var value = config.GetValue(path);
@@ -48,7 +51,7 @@ public static class WorkloadReader
     private static Op ReadOp(HoconValue value, string path)
     {
         if (!value.IsObject()) throw new ArgumentException($"{path}: expected an object like {{ op = compute, cycles = 1000 }}");
-        var c = new Config(new HoconRoot(value));
+        var c = new HoconConfig(new HoconRoot(value));
         string op = c.GetString("op") ?? throw new ArgumentException($"{path}: missing 'op'");
         return op switch
         {
@@ -73,7 +76,7 @@ public static class WorkloadReader
         };
     }
 
-    private static ulong[] Arguments(Config c, string path)
+    private static ulong[] Arguments(HoconConfig c, string path)
     {
         if (!c.HasPath("args")) return [];
         var list = c.GetValue("args");
@@ -82,14 +85,14 @@ public static class WorkloadReader
         return values.Length <= 5 ? values : throw new ArgumentException($"{path}.args: {values.Length} values; an SMC carries 5 (X1..X5)");
     }
 
-    private static bool Ripas(Config c, string path) => c.GetString("ripas") switch
+    private static bool Ripas(HoconConfig c, string path) => c.GetString("ripas") switch
     {
         "ram" => true,
         "empty" => false,
         var other => throw new ArgumentException($"{path}.ripas: '{other}' is not ram or empty"),
     };
 
-    private static long Long(Config c, string key, string path, long? fallback = null)
+    private static long Long(HoconConfig c, string key, string path, long? fallback = null)
     {
         if (!c.HasPath(key)) return fallback ?? throw new ArgumentException($"{path}: missing '{key}'");
         long v = c.GetLong(key);
@@ -97,7 +100,7 @@ public static class WorkloadReader
         return v;
     }
 
-    private static ulong Address(Config c, string key, string path)
+    private static ulong Address(HoconConfig c, string key, string path)
     {
         if (!c.HasPath(key)) throw new ArgumentException($"{path}: missing '{key}'");
         return ParseAddress(c.GetString(key), $"{path}.{key}");

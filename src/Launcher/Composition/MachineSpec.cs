@@ -1,0 +1,62 @@
+using VirtCca.Cores.Platform;
+using VirtCca.Cores.Workloads;
+using VirtCca.Interconnect;
+using VirtCca.Kvm.Realms;
+using VirtCca.SecureMonitor;
+
+namespace VirtCca.Launcher.Composition;
+
+/// <summary>
+/// A machine to build, as the HOCON readers leave it (typed and checked): the platform, how many PEs,
+/// the guests KVM runs on it and how the host schedules their vCPUs. <see cref="MachineModel.Create"/>
+/// turns it into a kernel model. Nothing here reads HOCON; nothing in the readers builds components.
+/// </summary>
+public sealed record MachineSpec
+{
+    public required PlatformSettings Platform { get; init; }
+    /// <summary>PEs to simulate; null: one per vCPU (every vCPU pinned to its own PE).</summary>
+    public int? Pes { get; init; }
+    public required IReadOnlyList<GuestSpec> Guests { get; init; }
+    public SchedulerSpec Scheduler { get; init; } = new();
+
+    /// <summary>Every vCPU of every guest, in guest order.</summary>
+    public int TotalVcpus => Guests.Sum(g => g.Vcpus);
+
+    /// <summary>
+    /// Where the machine's TMM runs: the configuration of its realm guests (they must agree — the
+    /// firmware puts the TMM at S-EL2 or in EL3, not both), or baseline when no guest is a realm.
+    /// </summary>
+    public PlatformConfiguration TmmConfiguration =>
+        Guests.Select(g => g.Configuration).Where(c => c.HasTmm()).Distinct().SingleOrDefault(PlatformConfiguration.Baseline);
+}
+
+/// <summary>
+/// One guest: a normal VM (<see cref="PlatformConfiguration.Baseline"/>) or a realm (virtcca-sel2 /
+/// virtcca-el3), its vCPUs' programs (one per vCPU), how it boots, its realm's shape, and optionally
+/// the PE each vCPU is pinned to.
+/// </summary>
+public sealed record GuestSpec
+{
+    public required string Name { get; init; }
+    public required PlatformConfiguration Configuration { get; init; }
+    /// <summary>One program per vCPU (templates already expanded by the reader).</summary>
+    public required IReadOnlyList<IReadOnlyList<Op>> Programs { get; init; }
+    /// <summary>Only vCPU 0 starts; the guest starts the others with PSCI CPU_ON.</summary>
+    public bool PsciBoot { get; init; }
+    /// <summary>The realm KVM creates (realm guests only).</summary>
+    public RealmShape Realm { get; init; } = new();
+    /// <summary>PE index of each vCPU, or null: the builder spreads the vCPUs over the PEs.</summary>
+    public IReadOnlyList<int>? Pins { get; init; }
+
+    public int Vcpus => Programs.Count;
+    public bool IsRealm => Configuration.HasTmm();
+}
+
+/// <summary>How KVM's host schedules vCPU threads on a PE that has more than one (costs assumed; see costs.md).</summary>
+public sealed record SchedulerSpec
+{
+    /// <summary>A runnable vCPU runs at most this long while another waits for its PE.</summary>
+    public SimTime TimeSlice { get; init; } = SimTime.FromMicroseconds(1_000);
+    /// <summary>Switching the PE from one vCPU thread to another (the host's context switch), in cycles.</summary>
+    public long ContextSwitchCycles { get; init; } = 5_200;
+}
