@@ -1,12 +1,10 @@
 using VirtCca.Launcher.Composition;
 using Akka.Actor;
 using BenchmarkDotNet.Attributes;
-using VirtCca.Cores.Platform;
 using VirtCca.Cores.Workloads;
 using VirtCca.Interconnect;
 using VirtCca.Interconnect.Engine;
 using VirtCca.SecureMonitor;
-using VirtCca.Kvm.Realms;
 
 namespace VirtCca.Benchmarks;
 
@@ -42,9 +40,7 @@ public class WorldSwitchBenchmarks
     public void Cleanup() => _system.Terminate().Wait();
 
     // A realm is created by KVM through RMI calls first (~450 calls for 16 vCPUs), then runs on the real TMM.
-    private Machine NewMachine() => Configuration.HasTmm()
-        ? RealmMachine.Create(new PlatformSettings(), Configuration, _programs)
-        : new Machine(new PlatformSettings(), Configuration, _programs);
+    private Machine NewMachine() => new(MachineSpec.OneGuest(Configuration, _programs));
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Vcpus * ExitsPerVcpu)]
     public long Sequential() => Check(SequentialEngine.Run(NewMachine().Model, new KernelSettings()));

@@ -75,6 +75,9 @@ public static class WorldSwitch
         ],
     };
 
+    /// <summary>After the TMM saved the REC and filled the exit record: from the secure world back to KVM at NS-EL2.</summary>
+    public static IReadOnlyList<Step> ReturnToHost(PlatformConfiguration config, WorldSwitchCosts c) => [.. ToNormal(config, c)];
+
     /// <summary>KVM's handling of an exit at NS-EL2, including its return towards the guest.</summary>
     public static Step KvmHandling(long cycles, string what = "KVM handles the exit") => new(what, cycles, TimeCategory.Kvm, PeLevel.NsEl2);
 

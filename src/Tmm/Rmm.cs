@@ -12,7 +12,7 @@ namespace VirtCca.Tmm;
 /// </summary>
 public sealed partial class Rmm
 {
-    private readonly SparseMemory _dram = new();
+    private readonly PhysicalMemory _dram;
     private readonly GranuleTable _granules;
     private readonly ISecureMemory _secure;
     private readonly Dictionary<ulong, Realm> _realms = new();      // by RD address
@@ -21,13 +21,18 @@ public sealed partial class Rmm
 
     public Rmm() : this(new RmmConfig()) { }
 
-    public Rmm(RmmConfig config, ISecureMemory? secure = null)
+    /// <param name="memory">The machine's one physical memory: the host's DRAM and the secure pool are both in it. A new one when none is given.</param>
+    public Rmm(RmmConfig config, ISecureMemory? secure = null, PhysicalMemory? memory = null)
     {
         Config = config;
+        _dram = memory ?? new PhysicalMemory();
         _granules = new GranuleTable(config.DramBase, config.DramSize);
-        _secure = secure ?? new SecurePool(config.SecurePoolBase, config.SecurePoolGranules, config.SecurePoolRegions);
+        _secure = secure ?? new SecurePool(config.SecurePoolBase, config.SecurePoolGranules, _dram, config.SecurePoolRegions);
         HostMemory = new HostMemory(_dram, _granules);
     }
+
+    /// <summary>The physical memory this TMM manages (what the host wrote, and the secure pool behind the TZASC).</summary>
+    public PhysicalMemory Memory => _dram;
 
     public RmmConfig Config { get; }
     public HostMemory HostMemory { get; }

@@ -18,7 +18,7 @@ public sealed class PsciTests
         var link = SimTime.FromNanoseconds(100);
         b.Link(pe0, pe1, link).Link(pe0, kvm0, link).Link(pe1, kvm1, link);
         var pes = new PeActor[2];
-        var setup = (int cpu) => new PeSetup { Cpu = cpu, Configuration = PlatformConfiguration.Baseline, PeOfCpu = [pe0, pe1] };
+        var setup = (int cpu) => HostOnly(cpu, PlatformConfiguration.Baseline, peOfCpu: [pe0, pe1]);
         var model = new FactoryModel("psci", b.Build(), id => id switch
         {
             0 or 1 => pes[id] = new PeActor(setup(id)),
@@ -28,7 +28,7 @@ public sealed class PsciTests
         SequentialEngine.Run(model, new KernelSettings());
 
         long smc = Ps(235) + Ps(235);
-        Assert.Equal(PeMode.Idle, pes[1].Mode);
+        Assert.Equal(PeState.Idle, pes[1].State);
         Assert.Equal(1, pes[1].Stats.PowerOns);
         // PE 1: CPU_OFF at 100 ns, off until PE 0's CPU_ON (arrives 1.1 us, +1 fast SMC, +100 ns link) powers it on.
         long on = 1_100_000 + smc + 100_000;

@@ -26,7 +26,7 @@ public sealed class RealTmmTests
         PeActor? p = null; HostDriver? d = null; TmmActor? t = null;
         var costs = new TmmCosts { CommandBaseCycles = Ws.TmmCommandBase, ExtraCycles = new Dictionary<ulong, long>() };
         var model = new FactoryModel("real-tmm", b.Build(), id => id == pe
-            ? p = new PeActor(new PeSetup { Cpu = 0, Configuration = config, Tmm = tmm, TmmLinkLatency = link })
+            ? p = new PeActor(HostOnly(0, config, tmm, link))
             : id == tmm ? t = new TmmActor(new Rmm(), costs)
             : d = new HostDriver(pe, (0, RmiFid.Version, 0x10000), (20_000_000, RmiFid.GranuleDelegate, 0x8000_0000), (40_000_000, RmiFid.GranuleDelegate, 0x8000_0000)));
         SequentialEngine.Run(model, new KernelSettings());

@@ -1,3 +1,5 @@
+using VirtCca.Tmm;
+using VirtCca.Tmm.Actor;
 using VirtCca.Tmm.Abi;
 using VirtCca.Cores.Pe;
 using VirtCca.Interconnect;
@@ -12,15 +14,16 @@ public sealed class RmiRoundTripTests
 {
     private static readonly SimTime DriverLink = SimTime.FromNanoseconds(150), TmmLink = SimTime.FromNanoseconds(100);
 
-    private static (PeActor Pe, HostDriver Driver, TmmStandIn Tmm) Run(PlatformConfiguration config, params (long, ulong, ulong)[] calls)
+    private static (PeActor Pe, HostDriver Driver, TmmActor Tmm) Run(PlatformConfiguration config, params (long, ulong, ulong)[] calls)
     {
         var b = new Topology.Builder();
         int pe = b.Add("pe0", 0), tmm = b.Add("tmm", 0), driver = b.Add("kvm", 1);
         b.Link(pe, tmm, TmmLink).Link(pe, driver, DriverLink);
-        PeActor? p = null; HostDriver? d = null; TmmStandIn? t = null;
+        PeActor? p = null; HostDriver? d = null; TmmActor? t = null;
+        var costs = new TmmCosts { CommandBaseCycles = Ws.TmmCommandBase, ExtraCycles = new Dictionary<ulong, long>() };
         var model = new FactoryModel("rmi", b.Build(), id => id == pe
-            ? p = new PeActor(new PeSetup { Cpu = 0, Configuration = config, Tmm = tmm, TmmLinkLatency = TmmLink })
-            : id == tmm ? t = new TmmStandIn(Ws) : d = new HostDriver(pe, calls));
+            ? p = new PeActor(HostOnly(0, config, tmm, TmmLink))
+            : id == tmm ? t = new TmmActor(new Rmm(), costs) : d = new HostDriver(pe, calls));
         SequentialEngine.Run(model, new KernelSettings());
         return (p!, d!, t!);
     }
@@ -36,9 +39,7 @@ public sealed class RmiRoundTripTests
 
         long arrive = DriverLink.Picoseconds, done = arrive + Ps(steps);
         Assert.Equal([$"{done + DriverLink.Picoseconds}:0"], driver.Answers); // RMI_SUCCESS, exactly then
-        // The request reached the TMM 2 x the link before its work starts on the PE's clock, so its answer lands on time.
-        long tmmStarts = arrive + Ps(steps.TakeWhile(s => !s.ByTmm));
-        Assert.Equal([$"{tmmStarts - TmmLink.Picoseconds}:5100:C4000150"], tmm.Log);
+        Assert.Equal(1, tmm.Calls);
 
         var l = pe.Ledger;
         Assert.Equal(arrive, l[TimeCategory.Idle]);
@@ -61,7 +62,7 @@ public sealed class RmiRoundTripTests
         var (pe, driver, tmm) = Run(config, (0, fid, 0));
         long done = DriverLink.Picoseconds + Ps(235) + Ps(235);
         Assert.Equal([$"{done + DriverLink.Picoseconds}:{x0}"], driver.Answers);
-        Assert.Empty(tmm.Log);
+        Assert.Equal(0, tmm.Calls);
         Assert.Equal(Ps(235) + Ps(235), pe.Ledger[TimeCategory.Monitor]);
         Assert.Equal(done, pe.Ledger.Breakdown.Total);
     }
@@ -70,7 +71,7 @@ public sealed class RmiRoundTripTests
     public void Calls_that_arrive_while_the_pe_is_busy_wait_their_turn()
     {
         var config = PlatformConfiguration.VirtccaSel2;
-        var (pe, driver, _) = Run(config, (0, RmiFid.Version, 0), (1_000, RmiFid.Version, 0));
+        var (pe, driver, _) = Run(config, (0, RmiFid.Version, 0x10000), (1_000, RmiFid.Version, 0x10000));
         long one = Ps(WorldSwitch.RmiCall(config, Ws));
         long first = DriverLink.Picoseconds + one, second = first + one; // the second arrived at 151 ns, mid-call
         Assert.Equal([$"{first + DriverLink.Picoseconds}:0", $"{second + DriverLink.Picoseconds}:0"], driver.Answers);
@@ -87,9 +88,9 @@ public sealed class RmiRoundTripTests
         var link = SimTime.FromNanoseconds(150); // 2 x 150 ns > the 530-cycle guest trap (204 ns)
         b.Link(pe, tmm, link);
         var model = new FactoryModel("bad", b.Build(), id => id == pe
-            ? new PeActor(new PeSetup { Cpu = 0, Configuration = PlatformConfiguration.VirtccaSel2, Tmm = tmm, TmmLinkLatency = link })
-            : new TmmStandIn(Ws));
+            ? new PeActor(HostOnly(0, PlatformConfiguration.VirtccaSel2, tmm, link))
+            : new TmmActor(new Rmm(), new TmmCosts()));
         var ex = Assert.Throws<SimulationException>(() => SequentialEngine.Run(model, new KernelSettings()));
-        Assert.Contains("before 'TMM saves the REC", ex.Message);
+        Assert.Contains("before 'TMM handles the RSI command", ex.Message);
     }
 }

@@ -22,7 +22,7 @@ public sealed class SmmuDmaTests
             if (id == s) return new SmmuActor(table, t, new SmmuCosts());
             var tzc = new Tzc400();
             tzc.Program(1, new TzascRegion(true, Secret, Secret + 0x1000, RegionAccess.SecureOnly), secure: true, out _);
-            return tz = new TzascActor(tzc, new SparseDram(), new TzascCosts());
+            return tz = new TzascActor(tzc, new PhysicalMemory(), new TzascCosts());
         });
         SequentialEngine.Run(model, new KernelSettings());
         return (log, table, tz!);

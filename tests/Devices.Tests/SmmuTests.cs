@@ -57,7 +57,7 @@ public sealed class SmmuTests : IDisposable
             }
             var tzc = new Tzc400();
             tzc.Program(1, new TzascRegion(true, Secret, Secret + 0x10_0000, RegionAccess.SecureOnly), secure: true, out _);
-            return tz = new TzascActor(tzc, new SparseDram(), new TzascCosts());
+            return tz = new TzascActor(tzc, new PhysicalMemory(), new TzascCosts());
         });
         return (model, log, () => smmu!, () => tz!);
     }

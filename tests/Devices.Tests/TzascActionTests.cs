@@ -79,7 +79,7 @@ public sealed class TzascRazWiActorTests
             (TzascActor.KindRead, new MemRead { Tag = 7, Address = Secret, Size = 2, Secure = true }),
         ];
         var model = new FactoryModel("test", b.Build(), id => id == pe ? new Requester(t, script, log)
-            : tz = new TzascActor(new Tzc400(), new SparseDram(), new TzascCosts(CheckCycles: 4)));
+            : tz = new TzascActor(new Tzc400(), new PhysicalMemory(), new TzascCosts(CheckCycles: 4)));
         SequentialEngine.Run(model, new KernelSettings());
         // 100 ns each way; region 2000 cycles = 769,231 ps; ACTION write 300 cycles = 115,385 ps; a checked access 4 cycles = 1,538 ps.
         Assert.Equal(new[]

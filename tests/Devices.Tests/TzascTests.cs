@@ -68,7 +68,7 @@ public sealed class TzascActorTests : IDisposable
             (TzascActor.KindRead, new MemRead { Tag = 6, Address = Secret, Size = 2, Secure = true }),
         ];
         var model = new FactoryModel("test", b.Build(), id => id == pe ? new Requester(t, script, log)
-            : tz = new TzascActor(new Tzc400(), new SparseDram(), new TzascCosts(CheckCycles: 4)));
+            : tz = new TzascActor(new Tzc400(), new PhysicalMemory(), new TzascCosts(CheckCycles: 4)));
         return (model, log, () => tz!);
     }
 

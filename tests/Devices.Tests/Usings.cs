@@ -5,3 +5,4 @@ global using Google.Protobuf;
 global using VirtCca.Devices.Protocol;
 global using VirtCca.Interconnect;
 global using VirtCca.Interconnect.Engine;
+global using VirtCca.Tmm.Abi;

@@ -21,12 +21,11 @@ public sealed class AttestationOnPlatformTests
     {
         ulong[] challenge = [0x1111, 0x2222, 0x3333, 0x4444, 0x5555];
         const ulong buffer = 0x2000; // realm RAM (an image page)
-        var m = RealmMachine.Create(new PlatformSettings(), config,
-            [[new RsiCall(RsiFid.AttestationTokenInit, challenge), new RsiCall(RsiFid.AttestationTokenContinue, buffer, 0, 0x1000), new Compute(26)]]);
-        SequentialEngine.Run(m.Model, new KernelSettings());
+        var m = Machines.Run(config,
+            [new RsiCall(RsiFid.AttestationTokenInit, challenge), new RsiCall(RsiFid.AttestationTokenContinue, buffer, 0, 0x1000), new Compute(26)]);
 
-        var tmm = (TmmActor)m.TmmComponent!;
-        var rec = m.Pes[0].Setup.Realm!.Rec;
+        var tmm = m.Tmm();
+        var rec = m.Rec(0);
         var log = tmm.Rmm.RecAt(rec)!.Program.Log;
         var init = log.Single(o => o.Step is GuestStep.Smc { Fid: RsiFid.AttestationTokenInit });
         var cont = log.Single(o => o.Step is GuestStep.Smc { Fid: RsiFid.AttestationTokenContinue });
@@ -49,6 +48,6 @@ public sealed class AttestationOnPlatformTests
         Assert.Equal(expected, (byte[])v.RealmClaims![CcaClaims.Challenge]);
         Assert.Equal(tmm.Rmm.Realms.Single().Measurement.Value(0), (byte[])v.RealmClaims[CcaClaims.RealmInitialMeasurement]);
         Assert.Equal(2, m.Pes[0].Stats.RsiCalls);
-        Assert.Equal(0, m.Pes[0].Stats.ExitsTotal); // attestation never leaves the secure world
+        Assert.Equal(0, m.Kvm(0).ExitsTotal); // attestation never leaves the secure world
     }
 }

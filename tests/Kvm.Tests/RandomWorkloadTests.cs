@@ -15,8 +15,9 @@ public sealed class RandomWorkloadTests(ActorSystemFixture fx) : IClassFixture<A
         Op Next(int self) => rng.Next(11) switch
         {
             0 or 1 => new Compute(rng.Next(100, 20_000), rng.Next(4)),
-            2 => new Touch(0x8800_0000UL + (ulong)rng.Next(64) * 64, 64, rng.Next(2) == 0),
-            3 => new Mmio(0x0A00_0000UL + (ulong)rng.Next(16) * 4, rng.Next(2) == 0, rng.Next(2) == 0),
+            2 => new Touch((ulong)rng.Next(2_048) * 64, 64, rng.Next(2) == 0), // the guest's first 128 KiB: backed, or on demand
+            3 => rng.Next(2) == 0 ? new Mmio(0x0A00_0000UL + (ulong)rng.Next(16) * 4, rng.Next(2) == 0, InKernel: false)
+                                  : new Mmio(0x0A00_1000UL + (ulong)rng.Next(16) * 4, rng.Next(2) == 0, InKernel: true),
             4 => new Hypercall(),
             5 => new RsiCall(0xC4000190 + (ulong)rng.Next(2)), // RSI_VERSION, RSI_FEATURES
             6 => new SendIpi((self + 1 + rng.Next(vcpus - 1)) % vcpus, rng.Next(16)),
@@ -49,9 +50,8 @@ public sealed class RandomWorkloadTests(ActorSystemFixture fx) : IClassFixture<A
         return new IpaStateSet(first * 0x1000, (first + 1 + (ulong)rng.Next((int)(16 - first))) * 0x1000, rng.Next(2) == 0);
     }
 
-    private static Machine Build(PlatformConfiguration config, IReadOnlyList<Op>[] programs, bool psciBoot) => config.HasTmm()
-        ? RealmMachine.Create(new PlatformSettings(), config, programs, psciBoot: psciBoot)
-        : new Machine(new PlatformSettings(), config, programs, psciBoot: psciBoot);
+    private static Machine Build(PlatformConfiguration config, IReadOnlyList<Op>[] programs, bool psciBoot) =>
+        Machines.Build(config, programs, psciBoot, realm: new RealmShape { RamBytes = 128 << 10 });
 
     /// <summary>Two seeds per configuration in CI; more with VIRTCCA_WORKLOAD_SEEDS=N (seeds 1..N for each).</summary>
     [Fact]
@@ -71,11 +71,11 @@ public sealed class RandomWorkloadTests(ActorSystemFixture fx) : IClassFixture<A
         var s = SequentialEngine.Run(reference.Model, new KernelSettings { EndTime = SimTime.FromMicroseconds(5_000) });
         Assert.True(s.Events > 100, $"{config} seed {seed}: {s.Events} events; ops retired {string.Join(", ", reference.Vcpus.Select(v => v.OpsRetired))}; programs: {string.Join(" | ", programs.Select(p => string.Join(", ", p.Take(12))))}");
         foreach (var pe in reference.Pes) Assert.Equal(pe.Ledger.Cursor, pe.Ledger.Breakdown.Total);
-        if (reference.TmmComponent is TmmActor tmm) Assert.Empty(tmm.Rmm.CheckInvariants());
-        if (reference.Pes.Any(p => p.Stats.Exits[(int)ExitReason.SystemOff] > 0))
+        if (reference.Tmm is { } tmm) Assert.Empty(tmm.Rmm.CheckInvariants());
+        if (reference.Vmms[0].AllStoppedAt > SimTime.Zero)
         {
-            Assert.All(reference.Pes, p => Assert.True(p.Stats.Stopped > SimTime.Zero, $"{config} seed {seed}: PE {p.Setup.Cpu} never stopped"));
-            if (reference.TmmComponent is TmmActor destroyed) Assert.Empty(destroyed.Rmm.DelegatedGranules);
+            Assert.All(Enumerable.Range(0, programs.Length), v => Assert.True(reference.Kvm(v).StoppedAt > 0, $"{config} seed {seed}: vCPU {v} never stopped"));
+            if (reference.Tmm is { } destroyed) Assert.Empty(destroyed.Rmm.DelegatedGranules);
         }
         Assert.Contains(reference.Vcpus, v => v.OpsRetired > 0);
 

@@ -14,7 +14,6 @@ namespace VirtCca.Kvm.Tests;
 /// </summary>
 public sealed class RealmIsolationTests
 {
-    private static readonly ulong Pool = new RmmConfig().SecurePoolBase;
     private const ulong HostDram = 0x8800_0000;
 
     /// <summary>Configures its stream as the host driver would, then writes 8 bytes at each target, one per microsecond.</summary>
@@ -45,9 +44,9 @@ public sealed class RealmIsolationTests
     [Fact]
     public void Dma_from_a_normal_world_stream_into_realm_memory_is_refused_while_the_realm_runs()
     {
-        var m = RealmMachine.Create(new PlatformSettings(), PlatformConfiguration.VirtccaSel2,
-            [[new Loop(20, [new Compute(26_000), new Hypercall()])]],
-            devices: [machine => new DmaDevice(machine.SmmuId, Pool + 0x3000, HostDram, Pool)]);
+        var spec = MachineSpec.OneGuest(PlatformConfiguration.VirtccaSel2, [[new Loop(20, [new Compute(26_000), new Hypercall()])]]);
+        ulong pool = new MemoryLayout(spec).Rmm.SecurePoolBase;
+        var m = new Machine(spec, [machine => new DmaDevice(machine.SmmuId, pool + 0x3000, HostDram, pool)]);
         SequentialEngine.Run(m.Model, new KernelSettings());
 
         var device = (DmaDevice)m.Devices[0];
@@ -55,11 +54,11 @@ public sealed class RealmIsolationTests
         var tzasc = m.TzascActor!;
         Assert.Equal(2, tzasc.Controller.RefusedAccesses);
         var bytes = new byte[8];
-        tzasc.Dram.Read(Pool, bytes);
+        tzasc.Dram.Read(pool, bytes);
         Assert.Equal(new byte[8], bytes); // nothing landed in the pool
         tzasc.Dram.Read(HostDram, bytes);
         Assert.Equal(new byte[] { 1, 2, 3, 4, 5, 6, 7, 8 }, bytes);
-        Assert.Equal(40, m.Vcpus[0].OpsRetired);
-        Assert.Equal(20, ((TmmActor)m.TmmComponent!).Exits);
+        Assert.Equal(40, m.Kvm(0).Vcpu.OpsRetired);
+        Assert.Equal(20, m.Tmm().Exits);
     }
 }

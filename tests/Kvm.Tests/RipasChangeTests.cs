@@ -16,15 +16,14 @@ public sealed class RipasChangeTests
     [InlineData(0x1F_E000UL, 0x40_0000UL, true, 2)] // across the level-3 table's end into a level-2 block: two calls
     public void Kvm_applies_a_realms_ripas_change_and_the_realm_sees_it_done(ulong from, ulong top, bool ram, int calls)
     {
-        var m = RealmMachine.Create(new PlatformSettings(), PlatformConfiguration.VirtccaSel2, [[new IpaStateSet(from, top, ram), new Compute(2_600)]]);
+        var m = Machines.Build(PlatformConfiguration.VirtccaSel2, [[new IpaStateSet(from, top, ram), new Compute(2_600)]], realm: new RealmShape { RamBytes = 8UL << 20 });
         SequentialEngine.Run(m.Model, new KernelSettings());
 
-        var tmm = (TmmActor)m.TmmComponent!;
-        var plan = new RealmPlan(new RealmShape { Vcpus = 1 });
-        Assert.Equal(plan.Calls.Count + calls, tmm.Calls);
-        Assert.Equal(1, m.Pes[0].Stats.Exits[(int)ExitReason.RipasChange]);
-        Assert.Equal(2, m.Vcpus[0].OpsRetired);
-        var outcome = tmm.Rmm.RecAt(plan.Vcpus[0].Rec)!.Program.Log.Single(o => o.Step is GuestStep.Smc { Fid: RsiFid.IpaStateSet });
+        var tmm = m.Tmm();
+        Assert.Equal(m.Guests[0].CreationCalls + calls, tmm.Calls);
+        Assert.Equal(1, m.Exits(0, ExitKind.RipasChange));
+        Assert.Equal(2, m.Kvm(0).Vcpu.OpsRetired);
+        var outcome = tmm.Rmm.RecAt(m.Rec(0))!.Program.Log.Single(o => o.Step is GuestStep.Smc { Fid: RsiFid.IpaStateSet });
         Assert.Equal([RsiFid.Success, top, 0UL], outcome.Registers); // all of it, accepted
         var (table, _) = tmm.Rmm.Realms.Single().Walk(from, 3);
         Assert.Equal(ram ? Tmm.Abi.Ripas.Ram : Tmm.Abi.Ripas.Empty, table.Entries[table.IndexOf(from)].Ripas);

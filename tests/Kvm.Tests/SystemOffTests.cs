@@ -19,33 +19,34 @@ public sealed class SystemOffTests(ActorSystemFixture fx) : IClassFixture<ActorS
     [InlineData(PlatformConfiguration.VirtccaEl3)]
     public void Every_vcpu_stops_and_kvm_destroys_the_realm(PlatformConfiguration config)
     {
-        Machine Build() => RealmMachine.Create(new PlatformSettings(), config, Programs);
+        Machine Build() => Machines.Build(config, Programs);
         var m = Build();
         var s = SequentialEngine.Run(m.Model, new KernelSettings());
         var a = LocalEngine.Run(Build().Model, new KernelSettings { Partitions = 2, Threads = 2 }, fx.System);
         Assert.Equal(s.Digest, a.Digest);
 
-        var kvm = (RealmLauncher)m.Kvm!;
-        var tmm = (TmmActor)m.TmmComponent!;
-        Assert.All(m.Pes, p => Assert.True(p.Stats.Stopped > SimTime.Zero));
-        Assert.Equal(kvm.AllStoppedAt, m.Pes.Max(p => p.Stats.Stopped) + new PlatformSettings().Links.PePe); // the last report, one link later
-        Assert.True(kvm.DestroyedAt > kvm.AllStoppedAt);
-        Assert.InRange(m.Vcpus[1].OpsRetired, 1, 1_999);           // cut short
-        Assert.Equal(1, m.Pes[0].Stats.Exits[(int)ExitReason.SystemOff]);
+        var vmm = m.Vmms[0];
+        var tmm = m.Tmm();
+        var stopped = Enumerable.Range(0, 3).Select(v => m.Kvm(v).StoppedAt).ToArray();
+        Assert.All(stopped, t => Assert.True(t > 0));
+        Assert.Equal(vmm.AllStoppedAt.Picoseconds, stopped.Max() + m.Platform.Links.PePe.Picoseconds); // the last report, one link later
+        Assert.True(vmm.DestroyedAt > vmm.AllStoppedAt);
+        Assert.InRange(m.Kvm(1).Vcpu.OpsRetired, 1, 1_999);        // cut short
+        Assert.Equal(1, m.Exits(0, ExitKind.Psci));                // SYSTEM_OFF
+        Assert.Equal(1, m.Exits(2, ExitKind.Irq));                 // the halted one was kicked out of its REC
         Assert.Empty(tmm.Rmm.Realms);                               // REALM_DESTROY done
         Assert.Empty(tmm.Rmm.DelegatedGranules);                    // every granule undelegated
         Assert.Empty(tmm.Rmm.CheckInvariants());
-        var plan = new RealmPlan(new RealmShape { Vcpus = 3 });
-        Assert.Equal(plan.Calls.Count + plan.Teardown.Count, kvm.CallsMade);
+        Assert.Equal(m.Guests[0].CreationCalls + m.Guests[0].DestructionCalls, tmm.Calls);
     }
 
     [Fact]
     public void A_normal_vms_system_off_stops_every_vcpu()
     {
-        var m = new Machine(new PlatformSettings(), PlatformConfiguration.Baseline, Programs);
+        var m = Machines.Build(PlatformConfiguration.Baseline, Programs);
         SequentialEngine.Run(m.Model, new KernelSettings());
-        Assert.All(m.Pes, p => Assert.True(p.Stats.Stopped > SimTime.Zero));
-        Assert.InRange(m.Vcpus[1].OpsRetired, 1, 1_999);
+        Assert.All(Enumerable.Range(0, 3), v => Assert.True(m.Kvm(v).StoppedAt > 0));
+        Assert.InRange(m.Kvm(1).Vcpu.OpsRetired, 1, 1_999);
         Assert.All(m.Pes, p => Assert.Equal(p.Ledger.Cursor, p.Ledger.Breakdown.Total));
     }
 }

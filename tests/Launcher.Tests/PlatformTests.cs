@@ -1,7 +1,6 @@
 using VirtCca.Launcher.Composition;
 using System.Text.RegularExpressions;
 using Akka.Configuration;
-using VirtCca.Cores.Platform;
 
 namespace VirtCca.Cores.Tests;
 

@@ -39,6 +39,23 @@ public sealed class GenericTimer(TimerKind kind, long cntfrqHz, ulong virtualOff
 
     public void Disable() => Enabled = false;
 
+    /// <summary>CNTV_CTL_EL0 / CNTP_CTL_EL0 bits.</summary>
+    public const ulong CtlEnable = 1, CtlImask = 2, CtlIstatus = 4;
+
+    /// <summary>The control register as software reads it (ISTATUS when the condition holds at <paramref name="now"/>).</summary>
+    public ulong Control(SimTime now) => (Enabled ? CtlEnable : 0) | (Masked ? CtlImask : 0) | (Enabled && Count(now) >= CompareValue ? CtlIstatus : 0);
+
+    /// <summary>
+    /// When a timer with this control and compare value (as an exit record reports them) fires, on a
+    /// counter at <paramref name="cntfrqHz"/> with no offset; null when disabled or masked.
+    /// </summary>
+    public static SimTime? FiresAt(ulong ctl, ulong cval, long cntfrqHz, SimTime now)
+    {
+        if ((ctl & CtlEnable) == 0 || (ctl & CtlImask) != 0) return null;
+        var at = new SimTime((long)cval * (1_000_000_000_000 / cntfrqHz));
+        return at > now ? at : now;
+    }
+
     /// <summary>When the timer's condition becomes true (now, if already), or null if it never will.</summary>
     public SimTime? FiresAt(SimTime now)
     {

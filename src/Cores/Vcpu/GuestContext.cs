@@ -1,22 +1,14 @@
-using VirtCca.Devices.Gic;
-
 namespace VirtCca.Cores.Vcpu;
 
-/// <summary>PSCI view of a vCPU.</summary>
-public enum PsciState { On, Off }
-
 /// <summary>
-/// The state of one vCPU that survives its exits (for a realm: what its REC holds): registers,
-/// the list registers it last entered with, and KVM's virtual-interrupt bookkeeping for it.
+/// The architectural state of one vCPU that survives its exits (for a realm: what its REC holds): the
+/// general-purpose registers and the virtual CPU interface's list registers (ICH_LR_EL2, as encoded)
+/// loaded on the last entry.
 /// </summary>
 public sealed class GuestContext
 {
+    public const int ListRegisterCount = 16;
+
     public readonly ulong[] X = new ulong[31];
-    public PsciState Psci = PsciState.On;
-
-    /// <summary>Virtual INTIDs pending for this vCPU in KVM's vGIC, not yet in a list register.</summary>
-    public readonly SortedSet<int> PendingVirtual = new();
-
-    /// <summary>The list registers of the last entry (ICH_LR_EL2 values as carried by REC_ENTER).</summary>
-    public readonly ListRegister[] ListRegisters = new ListRegister[ListRegister.PerVcpu];
+    public readonly ulong[] ListRegisters = new ulong[ListRegisterCount];
 }

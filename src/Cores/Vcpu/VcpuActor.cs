@@ -1,36 +1,51 @@
+using VirtCca.Cores.Timers;
 using VirtCca.Cores.Workloads;
-using VirtCca.Devices.Gic;
 using VirtCca.Interconnect;
 
 namespace VirtCca.Cores.Vcpu;
 
 /// <summary>
-/// One vCPU: its guest context and workload program. It runs only while resident on its PE, which
-/// drives it by direct calls (<see cref="Peek"/>, <see cref="Progress"/>, <see cref="Complete"/>,
-/// <see cref="InjectPending"/>) within a window; anything addressed to it goes to that PE, so it
-/// never receives events itself.
+/// One vCPU: its guest's architectural state, its generic virtual timer and its workload program. It
+/// runs only while resident on the PE its host scheduler placed it on, which drives it by direct calls
+/// (<see cref="Peek"/>, <see cref="Progress"/>, <see cref="Complete"/>, <see cref="TakeListRegisters"/>)
+/// within a window; anything addressed to it goes to that PE, so it never receives events itself.
 /// </summary>
-public sealed class VcpuActor(int index, IReadOnlyList<Op> program, GuestTiming timing) : Component
+public sealed class VcpuActor(VcpuIdentity identity, IReadOnlyList<Op> program, GuestTiming timing, long cntfrqHz = 100_000_000) : Component
 {
     private readonly ProgramRunner _runner = new(program);
     private long _computeLeft = -1;   // of the current Compute op, once started
     private long _handlerLeft;        // interrupt handlers to run before the program continues
     private long _waitedFor;
+    private SortedDictionary<int, long>? _byIntid;
 
-    /// <summary>Machine-wide vCPU index (its REC, its MPIDR's affinity).</summary>
-    public int Index { get; } = index;
+    public VcpuIdentity Identity { get; } = identity;
+    /// <summary>The vCPU's index in its guest (its REC's, its MPIDR's affinity).</summary>
+    public int Index => Identity.Index;
+    public bool IsRealm => Identity.IsRealm;
     public GuestTiming Timing { get; } = timing;
     public GuestContext Context { get; } = new();
+    /// <summary>The stage 2 the MMU walks for this vCPU's accesses (set when the machine is built).</summary>
+    public IStage2? Stage2 { get; set; }
+    /// <summary>What the guest OS knows of its own address space.</summary>
+    public GuestLayout Layout { get; init; } = new();
+    /// <summary>The EL1 virtual timer (CNTV_*) of this vCPU; the PE it runs on makes it fire.</summary>
+    public GenericTimer VirtualTimer { get; } = new(TimerKind.Virtual, cntfrqHz);
+
     public long InterruptsTaken { get; private set; }
     /// <summary>Interrupts taken, by virtual INTID.</summary>
-    public SortedDictionary<int, long> InterruptsByIntid { get; } = new();
+    public IReadOnlyDictionary<int, long> InterruptsByIntid => _byIntid ?? (IReadOnlyDictionary<int, long>)EmptyCounts;
     public long ComputePicoseconds { get; private set; }
     public long MemoryFaults { get; set; }
     public long OpsRetired => _runner.Retired;
-    public bool HasPending => Context.PendingVirtual.Count > 0;
+    /// <summary>The program has no operation left.</summary>
+    public bool Finished => _runner.Current == null && _handlerLeft == 0;
+    /// <summary>Where the program stands, for reports: the operation it is at, or "finished".</summary>
+    public string Position => _runner.Current is { } op ? $"op {_runner.Retired} ({op})" : "finished";
+
+    private static readonly SortedDictionary<int, long> EmptyCounts = new();
 
     public override void Handle(in SimEvent ev, ISimContext ctx) =>
-        throw new InvalidOperationException($"vCPU {Index} got event kind {ev.Kind}: events for a vCPU go to the PE that runs it");
+        throw new InvalidOperationException($"vCPU {Identity} got event kind {ev.Kind}: events for a vCPU go to the PE that runs it");
 
     /// <summary>What the guest does next; a Compute is what is left of it.</summary>
     public GuestActivity Peek()
@@ -50,11 +65,11 @@ public sealed class VcpuActor(int index, IReadOnlyList<Op> program, GuestTiming 
         ComputePicoseconds += ps;
         if (_handlerLeft > 0)
         {
-            if (ps > _handlerLeft) throw new InvalidOperationException($"vCPU {Index}: {ps} ps of progress on a handler with {_handlerLeft} ps left");
+            if (ps > _handlerLeft) throw new InvalidOperationException($"vCPU {Identity}: {ps} ps of progress on a handler with {_handlerLeft} ps left");
             _handlerLeft -= ps;
             return;
         }
-        if (_computeLeft < ps) throw new InvalidOperationException($"vCPU {Index}: {ps} ps of progress on a compute with {_computeLeft} ps left");
+        if (_computeLeft < ps) throw new InvalidOperationException($"vCPU {Identity}: {ps} ps of progress on a compute with {_computeLeft} ps left");
         _computeLeft -= ps;
         if (_computeLeft == 0) { _computeLeft = -1; _runner.Complete(); }
     }
@@ -62,27 +77,32 @@ public sealed class VcpuActor(int index, IReadOnlyList<Op> program, GuestTiming 
     /// <summary>Retires the current (non-compute) operation.</summary>
     public void Complete()
     {
-        if (_runner.Current is Compute or null) throw new InvalidOperationException($"vCPU {Index}: nothing to complete");
+        if (_runner.Current is Compute or null) throw new InvalidOperationException($"vCPU {Identity}: nothing to complete");
         _runner.Complete();
     }
 
-    /// <summary>KVM's vGIC marks a virtual interrupt pending for this vCPU.</summary>
-    public void Pend(int intid) => Context.PendingVirtual.Add(intid);
-
     /// <summary>
-    /// On entry: the pending virtual interrupts go into list registers (at most 16, lowest INTID
-    /// first) and the guest takes them before it continues. Returns how many.
+    /// On entry the virtual CPU interface holds these list registers: the guest takes every pending one
+    /// at once — acknowledges and EOIs it, so the list register reads invalid again — and its handler
+    /// runs before the program continues. Returns how many it took.
     /// </summary>
-    public int InjectPending()
+    public int TakeListRegisters(ReadOnlySpan<ulong> lrs)
     {
-        Array.Clear(Context.ListRegisters);
         int n = 0;
-        while (n < ListRegister.PerVcpu && Context.PendingVirtual.Count > 0)
+        var held = Context.ListRegisters;
+        Span<ulong> loaded = stackalloc ulong[GuestContext.ListRegisterCount];
+        lrs[..Math.Min(lrs.Length, loaded.Length)].CopyTo(loaded); // the caller may pass the context's own registers
+        Array.Clear(held);
+        for (int i = 0; i < loaded.Length; i++)
         {
-            int intid = Context.PendingVirtual.Min;
-            Context.PendingVirtual.Remove(intid);
-            InterruptsByIntid[intid] = InterruptsByIntid.GetValueOrDefault(intid) + 1;
-            Context.ListRegisters[n++] = new ListRegister((uint)intid, 0xA0, InterruptGroup.Group1NonSecure, ListRegisterState.Pending);
+            ulong lr = loaded[i];
+            if ((lr >> 62 & 1) == 0) { held[i] = lr; continue; } // not pending: left as it was
+            held[i] = lr & ~(3UL << 62);                          // taken: acknowledged and EOIed
+            int intid = (int)(lr & 0xFFFF_FFFF);
+            if (intid == GenericTimer.VirtualPpi) VirtualTimer.Disable(); // the guest's timer handler stops the one-shot timer
+            _byIntid ??= new SortedDictionary<int, long>();
+            _byIntid[intid] = _byIntid.GetValueOrDefault(intid) + 1;
+            n++;
         }
         InterruptsTaken += n;
         _handlerLeft += n * Timing.IrqHandlerPicoseconds;
@@ -96,4 +116,16 @@ public sealed class VcpuActor(int index, IReadOnlyList<Op> program, GuestTiming 
         _waitedFor++;
         return true;
     }
+}
+
+/// <summary>
+/// The guest's own conventions: a realm puts device addresses in the unprotected half of its IPA space
+/// (<see cref="UnprotectedIpaBit"/>), and passes RSI_HOST_CALL an argument block at <see cref="HostCallIpa"/>.
+/// </summary>
+public sealed record GuestLayout(ulong UnprotectedIpaBit = 0, ulong HostCallIpa = 0);
+
+/// <summary>Who a vCPU is: its component id, its guest (by index and name), its index in the guest, and whether the guest is a realm.</summary>
+public readonly record struct VcpuIdentity(int Component, int Guest, int Index, bool IsRealm, string GuestName = "guest0")
+{
+    public override string ToString() => $"{GuestName}/{Index}";
 }

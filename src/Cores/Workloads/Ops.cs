@@ -46,6 +46,12 @@ public sealed record IpaStateSet(ulong Base, ulong Top, bool Ram) : Op;
 /// <summary>PSCI SYSTEM_OFF: the guest shuts its machine down; KVM stops every vCPU (and, for a realm, destroys it).</summary>
 public sealed record SystemOff : Op;
 
+/// <summary>PSCI SYSTEM_RESET: the guest reboots. KVM stops every vCPU, tears the guest down and builds it again (a realm through RMI), then starts vCPU 0 (or all); each vCPU's program goes on where it stopped.</summary>
+public sealed record SystemReset : Op;
+
+/// <summary>PSCI CPU_SUSPEND (power-down state 0): the vCPU sleeps until an interrupt; KVM treats it as WFI.</summary>
+public sealed record PsciCpuSuspend : Op;
+
 /// <summary>One WFI instruction: traps to KVM, which blocks the vCPU until a virtual interrupt is pending.</summary>
 public sealed record Wfi : Op;
 

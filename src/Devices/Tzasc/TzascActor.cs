@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using VirtCca.Devices.Protocol;
 using VirtCca.Interconnect;
+using VirtCca.Tmm.Abi;
 
 namespace VirtCca.Devices.Tzasc;
 
@@ -22,13 +23,14 @@ public sealed record TzascCosts(long FrequencyHz = 2_600_000_000, long CheckCycl
 /// action says: a bus error (ok = false), or under raz-wi ok with zeros for a read. Programming
 /// requests (regions, action) from the non-secure world are refused and counted.
 /// </summary>
-public sealed class TzascActor(Tzc400 controller, SparseDram dram, TzascCosts costs) : Component
+public sealed class TzascActor(Tzc400 controller, PhysicalMemory dram, TzascCosts costs) : Component
 {
     public const int KindRead = DeviceKinds.TzascRead, KindWrite = DeviceKinds.TzascWrite, KindProgram = DeviceKinds.TzascProgram, KindReply = DeviceKinds.MemoryReply,
         KindSetAction = DeviceKinds.TzascSetAction;
 
     public Tzc400 Controller { get; } = controller;
-    public SparseDram Dram { get; } = dram;
+    /// <summary>The DRAM behind the filter: the machine's one physical memory.</summary>
+    public PhysicalMemory Dram { get; } = dram;
 
     public override void Handle(in SimEvent ev, ISimContext ctx)
     {

@@ -1,140 +1,265 @@
+using VirtCca.Cores.Host;
 using VirtCca.Cores.Pe;
-using VirtCca.Cores.Platform;
 using VirtCca.Cores.Vcpu;
-using VirtCca.Cores.Workloads;
 using VirtCca.Devices.Gic;
 using VirtCca.Devices.Smmu;
 using VirtCca.Devices.Tzasc;
 using VirtCca.Interconnect;
+using VirtCca.Kvm.Guests;
+using VirtCca.Kvm.Host;
 using VirtCca.SecureMonitor;
+using VirtCca.Tmm;
+using VirtCca.Tmm.Abi;
+using VirtCca.Tmm.Actor;
 
 namespace VirtCca.Launcher.Composition;
 
 /// <summary>
-/// One machine as a kernel model: the GIC, the TZASC with DRAM, the SMMU in front of it for DMA, the
-/// TMM, devices that DMA through the SMMU, and one PE per vCPU with
-/// vCPU i pinned to PE i (same placement group, so the PE may drive it directly). Shared parts come
-/// first so that consecutive PEs spread over partitions. The TMM comes from the caller, since the
-/// PE speaks SMC messages to whatever answers them; so does the host software that creates a realm
-/// (<see cref="RealmHost"/>), which lives with KVM.
+/// One machine built from a <see cref="MachineSpec"/>, as a kernel model: the GIC, the TZASC in front of
+/// the machine's one physical memory, the SMMU for DMA, the TMM (when a guest is a realm), each guest's
+/// VMM, devices that DMA through the SMMU, and the PEs with the vCPU threads the host scheduler placed
+/// on each (resident: same placement group). Shared parts come first. Every run gets fresh components
+/// and fresh shared state (memory, KVM's guest structures).
 /// </summary>
 public sealed class Machine
 {
-    public const int Gic = 0, Tzasc = 1, Tmm = 2;
+    public const int Gic = 0, Tzasc = 1, Smmu = 2;
+    private readonly MachineSpec _spec;
+    private readonly MemoryLayout _layout;
+    private readonly KvmCosts _kvmCosts;
+    private readonly IReadOnlyList<Func<Machine, Component>> _deviceFactories;
+    private readonly bool[] _created;
+    private RunState? _run;
 
-    public Machine(PlatformSettings platform, PlatformConfiguration configuration, IReadOnlyList<IReadOnlyList<Op>> programs,
-        Func<Component>? tmm = null, int? pes = null, Func<PeSetup, IExitHandler>? exitHandler = null, RealmHost? realm = null,
-        IReadOnlyList<Func<Machine, Component>>? devices = null, IReadOnlyList<(ulong Base, ulong Top)>? secureRegions = null,
-        bool psciBoot = false)
+    public Machine(MachineSpec spec, IReadOnlyList<Func<Machine, Component>>? devices = null)
     {
-        int n = pes ?? programs.Count;
-        if (programs.Count > n) throw new ArgumentException($"{programs.Count} vCPUs need as many PEs, not {n}");
-        if (configuration.HasTmm() && tmm == null) throw new ArgumentException($"{configuration.Name()} needs a TMM component");
-        Platform = platform; Configuration = configuration;
-        Pes = new PeActor[n];
-        Devices = new Component[devices?.Count ?? 0];
-        Vcpus = new VcpuActor[programs.Count];
+        if (spec.Guests.Count == 0) throw new ArgumentException("a machine needs at least one guest");
+        foreach (var g in spec.Guests)
+            if ((g.Realm with { Vcpus = g.Vcpus }).Problem() is { } problem) throw new ArgumentException($"guest {g.Name}: {problem}");
+        _spec = spec;
+        _deviceFactories = devices ?? [];
+        var platform = spec.Platform;
+        Firmware = spec.TmmConfiguration;
+        _kvmCosts = platform.Kvm with { HvcRoundTrip = platform.WorldSwitch.KvmHvcRoundTrip, GuestTrap = platform.WorldSwitch.GuestTrap };
+        _layout = new MemoryLayout(spec);
+        Placement = VcpuPlacement.Of(spec);
+        int pes = Placement.Pes;
 
         var b = new Topology.Builder();
-        if (realm != null && realm.Vcpus.Count != programs.Count) throw new ArgumentException($"the realm has {realm.Vcpus.Count} vCPUs, the workload {programs.Count}");
-        b.Add("gic", n); b.Add("tzasc", n); b.Add("tmm", n);
-        KvmId = realm != null ? b.Add("kvm", n) : -1;
-        SmmuId = b.Add("smmu", n);
-        var deviceFactories = devices ?? [];
-        DeviceIds = new int[deviceFactories.Count];
-        for (int i = 0; i < DeviceIds.Length; i++) DeviceIds[i] = b.Add($"device{i}", n);
-        PeIds = new int[n];
-        VcpuIds = new int[programs.Count];
-        for (int i = 0; i < n; i++)
+        b.Add("gic", 0); b.Add("tzasc", 0); b.Add("smmu", 0);
+        TmmId = Firmware.HasTmm() ? b.Add("tmm", 0) : -1;
+        VmmIds = spec.Guests.Select(g => b.Add($"vmm-{g.Name}", 0)).ToArray();
+        DeviceIds = _deviceFactories.Select((_, i) => b.Add($"device{i}", 0)).ToArray();
+        PeIds = new int[pes];
+        VcpuIds = spec.Guests.Select(g => new int[g.Vcpus]).ToArray();
+        for (int p = 0; p < pes; p++)
         {
-            PeIds[i] = b.Add($"pe{i}", i);
-            if (i < programs.Count) VcpuIds[i] = b.Add($"vcpu{i}", i);
+            PeIds[p] = b.Add($"pe{p}", 0);
+            foreach (var (g, v) in Placement.OnPe[p]) VcpuIds[g][v] = b.Add($"vcpu-{spec.Guests[g].Name}-{v}", 0);
         }
         var l = platform.Links;
-        for (int i = 0; i < n; i++)
+        for (int p = 0; p < pes; p++)
         {
-            b.Link(PeIds[i], Gic, l.PeGic).Link(PeIds[i], Tzasc, l.PeTzasc).Link(PeIds[i], Tmm, l.PeTmm);
-            for (int j = i + 1; j < n; j++) b.Link(PeIds[i], PeIds[j], l.PePe);
-            if (KvmId >= 0) b.Link(KvmId, PeIds[i], l.PePe); // KVM's VMM thread reaches the PEs as one PE reaches another
+            b.Link(PeIds[p], Gic, l.PeGic).Link(PeIds[p], Tzasc, l.PeTzasc);
+            if (TmmId >= 0) b.Link(PeIds[p], TmmId, l.PeTmm);
+            for (int q = p + 1; q < pes; q++) b.Link(PeIds[p], PeIds[q], l.PePe); // vGIC updates, PSCI, KVM's kicks
         }
-        b.Link(SmmuId, Tzasc, l.SmmuTzasc);
-        foreach (var device in DeviceIds) b.Link(device, SmmuId, l.DeviceSmmu).Link(device, Gic, l.PeGic);
-        var topology = b.Build();
+        for (int g = 0; g < spec.Guests.Count; g++)
+            foreach (int pe in Placement.PesOfGuest(g).Select(p => PeIds[p])) b.Link(VmmIds[g], pe, l.PePe); // the VMM's thread reaches the PEs as one PE reaches another
+        b.Link(Smmu, Tzasc, l.SmmuTzasc);
+        foreach (var device in DeviceIds) b.Link(device, Smmu, l.DeviceSmmu).Link(device, Gic, l.PeGic);
+        Topology = b.Build();
+        _created = new bool[Topology.Count];
+        Model = new FactoryModel($"machine-{string.Join("+", spec.Guests.Select(g => g.Configuration.Name()).Distinct())}", Topology, Create);
+    }
 
-        var timing = new GuestTiming(platform.FrequencyHz, PlatformSettings.RegimeOf(configuration), platform.Walk,
-            platform.GuestIrqHandlerCycles + platform.GicVirtualEoiCycles);
-        var setups = Enumerable.Range(0, n).Select(i => new PeSetup
-        {
-            Cpu = i, Configuration = configuration, FrequencyHz = platform.FrequencyHz, CntfrqHz = platform.CntfrqHz,
-            WorldSwitch = platform.WorldSwitch, Kvm = platform.Kvm,
-            Vcpu = i < programs.Count ? VcpuIds[i] : -1, Gic = Gic, Tzasc = Tzasc, Tmm = Tmm, TmmLinkLatency = l.PeTmm,
-            PeOfVcpu = PeIds.Take(programs.Count).ToArray(), CpuOfVcpu = Enumerable.Range(0, programs.Count).ToArray(), PeOfCpu = PeIds,
-            Realm = realm != null && i < programs.Count ? realm.Vcpus[i] : null,
-            // A realm's vCPUs wait for KVM to create it; with PSCI boot a secondary also waits for its CPU_ON.
-            WaitsForKvm = realm != null || (psciBoot && i > 0),
-            RecOfVcpu = realm?.Vcpus.Select(b => b.Rec).ToArray() ?? [],
-            KvmHost = KvmId,
-        }).ToArray();
+    public MachineSpec Spec => _spec;
+    public PlatformSettings Platform => _spec.Platform;
+    /// <summary>Where the firmware put the TMM (baseline: no TMM).</summary>
+    public PlatformConfiguration Firmware { get; }
+    public VcpuPlacement Placement { get; }
+    public Topology Topology { get; }
+    public FactoryModel Model { get; }
+    public int TmmId { get; }
+    public int[] VmmIds { get; }
+    public int[] DeviceIds { get; }
+    public int[] PeIds { get; }
+    /// <summary>Component ids of each guest's vCPUs.</summary>
+    public int[][] VcpuIds { get; }
+    public int SmmuId => Smmu;
 
-        Model = new FactoryModel($"machine-{configuration.Name()}", topology, id =>
+    /// <summary>What the last run created (the model makes fresh components and state for every run); empty before any (a node that ran none of it).</summary>
+    public PeActor[] Pes => Run.Pes;
+    public VcpuActor[][] GuestVcpus => Run.Vcpus;
+    /// <summary>The vCPUs of every guest, in guest order.</summary>
+    public IEnumerable<VcpuActor> Vcpus => Run.Vcpus.SelectMany(v => v).Where(v => v != null);
+    public KvmGuest[] Guests => Run.Guests;
+    public GuestVmm[] Vmms => Run.Vmms;
+    public GicActor? GicActor => Run.GicActor;
+    public TzascActor? TzascActor => Run.TzascActor;
+    public SmmuActor? SmmuActor => Run.SmmuActor;
+    public TmmActor? Tmm => Run.Tmm;
+    public Component[] Devices => Run.Devices;
+    public PhysicalMemory Memory => Run.Memory;
+
+    private RunState Run => _run ??= new RunState(this);
+    public MemoryLayout Layout => _layout;
+
+    private Component Create(int id)
+    {
+        // A run creates each component once: asking for one again means a new run, with fresh shared state.
+        if (_run == null || _created[id]) { Array.Clear(_created); _run = new RunState(this); }
+        _created[id] = true;
+        return _run.Create(id);
+    }
+
+    /// <summary>Everything one run shares between components of this machine.</summary>
+    private sealed class RunState
+    {
+        private readonly Machine _m;
+        public readonly PhysicalMemory Memory = new();
+        public readonly KvmGuest[] Guests;
+        public readonly PeActor[] Pes;
+        public readonly VcpuActor[][] Vcpus;
+        public readonly GuestVmm[] Vmms;
+        public readonly Component[] Devices;
+        public GicActor? GicActor;
+        public TzascActor? TzascActor;
+        public SmmuActor? SmmuActor;
+        public TmmActor? Tmm;
+        private readonly Rmm? _rmm;
+
+        public RunState(Machine m)
         {
+            _m = m;
+            var spec = m._spec;
+            Pes = new PeActor[m.PeIds.Length];
+            Vcpus = spec.Guests.Select(g => new VcpuActor[g.Vcpus]).ToArray();
+            Vmms = new GuestVmm[spec.Guests.Count];
+            Devices = new Component[m.DeviceIds.Length];
+            Guests = new KvmGuest[spec.Guests.Count];
+            for (int g = 0; g < Guests.Length; g++)
+            {
+                var gs = spec.Guests[g];
+                var range = m._layout.Guests[g];
+                var guest = new KvmGuest(g, gs.Name, gs.IsRealm, gs.Vcpus, new GuestMemory(range.RamBase, range.RamBytes, range.MetadataBase, range.MetadataBytes),
+                    gs.Realm with { Vcpus = gs.Vcpus, SecondariesRunnable = !gs.PsciBoot }, gs.PsciBoot) { Vmm = m.VmmIds[g] };
+                for (int v = 0; v < gs.Vcpus; v++)
+                {
+                    int p = m.Placement.PeOf[g][v];
+                    (guest.VcpuComponent[v], guest.PeOfVcpu[v], guest.CpuOfVcpu[v]) = (m.VcpuIds[g][v], m.PeIds[p], p);
+                }
+                foreach (ulong page in KernelDevicePages(gs)) guest.Io.Register(page, page + Granule.Size, IoHandler.Kernel);
+                Guests[g] = guest;
+            }
+            if (m.Firmware.HasTmm()) _rmm = new Rmm(m._layout.Rmm, memory: Memory);
+        }
+
+        public Component Create(int id)
+        {
+            var m = _m;
+            var platform = m.Platform;
             switch (id)
             {
-                case Gic: return GicActor = new GicActor(new Gicv3(n), PeIds, platform.GicCosts);
-                case Tzasc: return TzascActor = new TzascActor(BootTzasc(platform, secureRegions), new SparseDram(), platform.TzascCosts);
-                case Tmm: return TmmComponent = tmm?.Invoke() ?? new NoTmm();
+                case Gic: return GicActor = new GicActor(new Gicv3(m.PeIds.Length), m.PeIds, platform.GicCosts);
+                case Tzasc: return TzascActor = new TzascActor(m._layout.BootTzasc(platform), Memory, platform.TzascCosts);
+                case Smmu: return SmmuActor = new SmmuActor(new StreamTable(platform.SmmuStrictInvalidation), Tzasc, platform.SmmuCosts);
             }
-            if (id == KvmId) return Kvm = realm!.Kvm(this);
-            if (id == SmmuId) return SmmuActor = new SmmuActor(new StreamTable(platform.SmmuStrictInvalidation), Tzasc, platform.SmmuCosts);
-            int d = Array.IndexOf(DeviceIds, id);
-            if (d >= 0) return Devices[d] = deviceFactories[d](this);
-            int k = Array.IndexOf(PeIds, id);
-            if (k >= 0) return Pes[k] = new PeActor(setups[k], exitHandler?.Invoke(setups[k]));
-            k = Array.IndexOf(VcpuIds, id);
-            return Vcpus[k] = new VcpuActor(k, programs[k], timing);
-        });
-    }
+            if (id == m.TmmId) return Tmm = new TmmActor(_rmm!, TmmCostsOf(platform));
+            int i = Array.IndexOf(m.VmmIds, id);
+            if (i >= 0) return Vmms[i] = new GuestVmm(Guests[i], Guests[i].PeOfVcpu[0]);
+            i = Array.IndexOf(m.DeviceIds, id);
+            if (i >= 0) return Devices[i] = m._deviceFactories[i](m);
+            i = Array.IndexOf(m.PeIds, id);
+            if (i >= 0) return Pes[i] = new PeActor(PeSetupOf(i));
+            for (int g = 0; g < Guests.Length; g++)
+            {
+                int v = Array.IndexOf(m.VcpuIds[g], id);
+                if (v >= 0) return Vcpus[g][v] = VcpuOf(g, v);
+            }
+            throw new InvalidOperationException($"component {id} is not part of the machine");
+        }
 
-    public PlatformSettings Platform { get; }
-    public PlatformConfiguration Configuration { get; }
-    public FactoryModel Model { get; }
-    public int[] PeIds { get; }
-    /// <summary>The host software creating the realm, or -1 when there is none.</summary>
-    public int KvmId { get; }
-    public int SmmuId { get; }
-    public int[] DeviceIds { get; }
-    public int[] VcpuIds { get; }
-    /// <summary>The components the last run created (the model makes fresh ones for every run).</summary>
-    public PeActor[] Pes { get; }
-    public VcpuActor[] Vcpus { get; }
-    public GicActor? GicActor { get; private set; }
-    public TzascActor? TzascActor { get; private set; }
-    public Component? Kvm { get; private set; }
-    public Component? TmmComponent { get; private set; }
-    public SmmuActor? SmmuActor { get; private set; }
-    public Component[] Devices { get; }
+        private PeSetup PeSetupOf(int p)
+        {
+            var m = _m;
+            var platform = m.Platform;
+            var placed = m.Placement.OnPe[p].Select(x => (Guests[x.Guest], x.Vcpu)).ToArray();
+            var settings = new KvmCpuSettings(Gic, platform.CntfrqHz, m._spec.Scheduler.TimeSlice);
+            var costs = m._kvmCosts with { ContextSwitch = m._spec.Scheduler.ContextSwitchCycles };
+            return new PeSetup
+            {
+                Cpu = p, Firmware = m.Firmware, FrequencyHz = platform.FrequencyHz, CntfrqHz = platform.CntfrqHz, WorldSwitch = platform.WorldSwitch,
+                Vcpus = placed.Select(x => x.Item1.VcpuComponent[x.Vcpu]).ToArray(),
+                Gic = Gic, Tzasc = Tzasc, Tmm = m.TmmId, TmmLinkLatency = platform.Links.PeTmm, PeOfCpu = m.PeIds, Memory = Memory,
+                Host = () => new KvmCpu(placed, costs, settings),
+            };
+        }
+
+        private VcpuActor VcpuOf(int g, int v)
+        {
+            var m = _m;
+            var gs = m._spec.Guests[g];
+            var guest = Guests[g];
+            var platform = m.Platform;
+            var regime = PlatformSettings.RegimeOf(gs.Configuration);
+            var timing = new GuestTiming(platform.FrequencyHz, regime, platform.Walk, platform.GuestIrqHandlerCycles + platform.GicVirtualEoiCycles);
+            var identity = new VcpuIdentity(m.VcpuIds[g][v], g, v, gs.IsRealm, gs.Name);
+            return new VcpuActor(identity, gs.Programs[v], timing, platform.CntfrqHz)
+            {
+                Layout = gs.IsRealm ? new GuestLayout(guest.UnprotectedIpaBit, guest.Shape.HostCallIpa(v)) : new GuestLayout(),
+                Stage2 = gs.IsRealm ? new RealmStage2(_rmm!, guest) : guest.Stage2,
+            };
+        }
+    }
 
     /// <summary>
-    /// The TZASC as boot firmware leaves it: secure-only regions 1.. over the given ranges (the TMM's
-    /// secure pool), everything else open to both worlds through the background region.
+    /// The device pages KVM emulates in the kernel for a guest: those its programs access with
+    /// <c>in-kernel = true</c> (the vGIC's, an ioeventfd doorbell's); every other device page is the VMM's.
     /// </summary>
-    private static Tzc400 BootTzasc(PlatformSettings platform, IReadOnlyList<(ulong Base, ulong Top)>? secureRegions)
+    private static IEnumerable<ulong> KernelDevicePages(GuestSpec guest)
     {
-        var tzc = new Tzc400(platform.TzascRegions, action: platform.TzascAction);
-        var regions = secureRegions ?? [];
-        for (int i = 0; i < regions.Count; i++)
-            if (!tzc.Program(i + 1, new TzascRegion(true, regions[i].Base, regions[i].Top, RegionAccess.SecureOnly), secure: true, out var error))
-                throw new ArgumentException($"secure region {i + 1} [0x{regions[i].Base:X}, 0x{regions[i].Top:X}): {error}");
-        return tzc;
+        var kernel = new SortedSet<ulong>();
+        var user = new SortedSet<ulong>();
+        void Walk(IEnumerable<Cores.Workloads.Op> ops)
+        {
+            foreach (var op in ops)
+                switch (op)
+                {
+                    case Cores.Workloads.Mmio m: (m.InKernel ? kernel : user).Add(Granule.Of(m.Address)); break;
+                    case Cores.Workloads.Loop l: Walk(l.Body); break;
+                }
+        }
+        foreach (var program in guest.Programs) Walk(program);
+        foreach (ulong page in kernel)
+            if (user.Contains(page)) throw new ArgumentException($"guest {guest.Name}: the device page 0x{page:X} is accessed both in-kernel and in user space; one device has one emulator");
+        return kernel;
     }
 
-    /// <summary>Stands in for the TMM in the baseline, where nothing may reach it.</summary>
-    private sealed class NoTmm : Component
+    /// <summary>The TMM's costs from the platform profile (the same numbers the PE's flows expect).</summary>
+    public static TmmCosts TmmCostsOf(PlatformSettings p) => new()
     {
-        public override void Handle(in SimEvent ev, ISimContext ctx) =>
-            throw new InvalidOperationException($"the baseline has no TMM, but component {ev.Source} sent it kind 0x{ev.Kind:X}");
-    }
+        FrequencyHz = p.FrequencyHz,
+        CommandBaseCycles = p.WorldSwitch.TmmCommandBase,
+        EntryMarshalCycles = p.WorldSwitch.TmmEntryMarshal,
+        ExitMarshalCycles = p.WorldSwitch.TmmExitMarshal,
+        ExtraCycles = new Dictionary<ulong, long>
+        {
+            [RmiFid.DataCreate] = p.TmmDataCreate4kCycles - p.WorldSwitch.TmmCommandBase,
+            [RmiFid.RttCreate] = p.TmmTableLevelCycles,
+            [RmiFid.RttDestroy] = p.TmmTableLevelCycles,
+            [RmiFid.RttFold] = p.TmmTableLevelCycles,
+        },
+    };
 }
 
-/// <summary>A realm on the machine: each vCPU's REC binding, and KVM's component that creates the realm and then starts the vCPUs.</summary>
-public sealed record RealmHost(IReadOnlyList<RealmBinding> Vcpus, Func<Machine, Component> Kvm);
+/// <summary>A realm's stage 2 as the CPU's MMU walks it: the TMM's RTT for the realm KVM created (nothing maps before it exists).</summary>
+internal sealed class RealmStage2(Rmm rmm, KvmGuest guest) : IStage2
+{
+    public bool TryTranslate(ulong ipa, out ulong pa, out bool secure)
+    {
+        if (guest.Realm is { } realm) return rmm.Translate(realm.Rd, ipa, out pa, out secure);
+        (pa, secure) = (0, false);
+        return false;
+    }
+}

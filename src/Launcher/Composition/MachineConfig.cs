@@ -1,6 +1,5 @@
 using VirtCca.Launcher.Composition;
 using Akka.Configuration;
-using VirtCca.Cores.Platform;
 using VirtCca.Cores.Workloads;
 using VirtCca.Launcher.Config;
 using VirtCca.Interconnect;

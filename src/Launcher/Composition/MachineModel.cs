@@ -1,15 +1,17 @@
-using VirtCca.Launcher.Composition;
-using VirtCca.Cores.Pe;
-using VirtCca.Cores.Platform;
+using VirtCca.Cores.Host;
 using VirtCca.Interconnect;
 using VirtCca.Interconnect.Engine;
-using VirtCca.Kvm.Realms;
+using VirtCca.Kvm.Exits;
+using VirtCca.Kvm.Host;
 using VirtCca.SecureMonitor;
-using VirtCca.Tmm.Actor;
 
 namespace VirtCca.Launcher.Composition;
 
-/// <summary>One simulated machine as a `virtcca run` model: a plain Machine for the baseline, a realm machine (KVM creating the realm through RMI, the real TMM) otherwise.</summary>
+/// <summary>
+/// A machine as a `virtcca run` model, with its metrics: the machine's totals, then the same per guest
+/// (`guest.NAME.…`). Every value is a sum over the components this process ran, so a distributed run can
+/// add them up over nodes.
+/// </summary>
 public sealed class MachineModel(Machine machine) : ISimulationModel, IReportsMetrics
 {
     public Machine Machine { get; } = machine;
@@ -17,49 +19,75 @@ public sealed class MachineModel(Machine machine) : ISimulationModel, IReportsMe
     public Topology Topology => Machine.Model.Topology;
     public Component CreateComponent(int id) => Machine.Model.CreateComponent(id);
 
-    /// <summary>Sums over the PEs and vCPUs this process ran, then the TMM's and KVM's counters.</summary>
     public IReadOnlyList<KeyValuePair<string, double>> Metrics()
     {
-        var pes = Machine.Pes.Where(p => p != null).ToArray();
-        var vcpus = Machine.Vcpus.Where(v => v != null).ToArray();
         var m = new List<KeyValuePair<string, double>>();
+        var pes = Machine.Pes.Where(p => p != null).ToArray();
+        bool ran = pes.Length > 0; // a node of a distributed run that ran none of this machine reports zeros
+        var kvm = pes.Select(p => p.Host).OfType<KvmCpu>().SelectMany(k => k.Vcpus).ToArray();
         void Add(string name, double value) => m.Add(new(name, value));
         Add("pes", pes.Length);
-        Add("vcpus", vcpus.Length);
+        Add("vcpus", Machine.Vcpus.Count());
         foreach (var c in Enum.GetValues<TimeCategory>()) Add($"time.{c.ToString().ToLowerInvariant()}_ps", pes.Sum(p => (double)p.Ledger[c]));
-        Add("exits.total", pes.Sum(p => (double)p.Stats.ExitsTotal));
-        foreach (var r in Enum.GetValues<ExitReason>()) Add($"exits.{r.ToString().ToLowerInvariant()}", pes.Sum(p => (double)p.Stats.Exits[(int)r]));
-        Add("entries", pes.Sum(p => (double)p.Stats.Entries));
-        Add("rsi_calls", pes.Sum(p => (double)p.Stats.RsiCalls));
+        Add("time.idle_waiting_ps", pes.Sum(p => (double)p.Ledger.IdleWaiting));
+        Add("time.idle_finished_ps", pes.Sum(p => (double)p.Ledger.IdleFinished));
+        Add("phase.creation_ps", pes.Sum(p => (double)p.Ledger.PhaseBusy(HostPhase.Creation)));
+        Add("phase.run_ps", pes.Sum(p => (double)p.Ledger.PhaseBusy(HostPhase.Run)));
+        Add("phase.teardown_ps", pes.Sum(p => (double)p.Ledger.PhaseBusy(HostPhase.Teardown)));
+        AddVcpuCounters(Add, "", kvm);
         Add("host_smcs", pes.Sum(p => (double)p.Stats.HostSmcs));
-        Add("ipis_sent", pes.Sum(p => (double)p.Stats.IpisSent));
         Add("timer_fires", pes.Sum(p => (double)p.Stats.TimerFires));
-        Add("ops_retired", vcpus.Sum(v => (double)v.OpsRetired));
-        Add("interrupts_taken", vcpus.Sum(v => (double)v.InterruptsTaken));
-        Add("memory_faults", vcpus.Sum(v => (double)v.MemoryFaults));
-        if (Machine.TmmComponent is TmmActor tmm)
+        Add("context_switches", pes.Select(p => p.Host).OfType<KvmCpu>().Sum(k => (double)k.ContextSwitches));
+        if (Machine.Tmm is { } tmm)
         {
             Add("tmm.rmi_calls", tmm.Calls);
             Add("tmm.rec_entries", tmm.Entries);
             Add("tmm.realm_exits", tmm.Exits);
             Add("tmm.realm_calls", tmm.RealmCalls);
+            Add("tmm.granules_delegated", tmm.Rmm.DelegatedGranules.Count());
         }
-        if (Machine.Kvm is RealmLauncher kvm)
+        Add("memory.pages_materialised", ran ? Machine.Memory.PagesMaterialised : 0);
+        for (int g = 0; g < Machine.Spec.Guests.Count; g++)
         {
-            Add("realm.activated_ps", kvm.ActivatedAt.Picoseconds);
-            Add("realm.stopped_ps", kvm.AllStoppedAt.Picoseconds);
-            Add("realm.destroyed_ps", kvm.DestroyedAt.Picoseconds);
+            string n = $"guest.{Machine.Spec.Guests[g].Name}.";
+            var mine = kvm.Where(v => v.Guest.Id == g).ToArray();
+            foreach (var c in new[] { TimeCategory.Guest, TimeCategory.Kvm, TimeCategory.Monitor, TimeCategory.Tmm })
+                Add($"{n}time.{c.ToString().ToLowerInvariant()}_ps", pes.Sum(p => (double)p.Ledger.OfGuest(g)[c]));
+            AddVcpuCounters(Add, n, mine);
+            if (ran && Machine.Vmms.ElementAtOrDefault(g) is { } vmm)
+            {
+                var guest = vmm.Guest;
+                if (guest.IsRealm)
+                {
+                    Add($"{n}realm.activated_ps", vmm.ActivatedAt.Picoseconds);
+                    Add($"{n}realm.creation_calls", guest.CreationCalls);
+                    Add($"{n}realm.destruction_calls", guest.DestructionCalls);
+                    Add($"{n}realm.pages_populated_on_demand", guest.Book.PopulatedOnDemand);
+                }
+                Add($"{n}stopped_ps", vmm.AllStoppedAt.Picoseconds);
+                if (guest.IsRealm) Add($"{n}realm.destroyed_ps", vmm.DestroyedAt.Picoseconds);
+                Add($"{n}resets", vmm.Resets);
+            }
         }
         return m;
     }
 
-    /// <summary>Builds the machine the spec describes.</summary>
-    public static MachineModel Create(MachineSpec spec)
+    /// <summary>Counters of KVM's vCPU structures and their vCPUs.</summary>
+    private static void AddVcpuCounters(Action<string, double> add, string prefix, IReadOnlyList<Kvm.Vcpus.KvmVcpu> vcpus)
     {
-        if (spec.Guests.Count != 1) throw new ArgumentException($"machine.guests: {spec.Guests.Count} guests; this build runs one guest per machine");
-        var g = spec.Guests[0];
-        return new(g.IsRealm
-            ? RealmMachine.Create(spec.Platform, g.Configuration, g.Programs, g.Realm, pes: spec.Pes, psciBoot: g.PsciBoot)
-            : new Machine(spec.Platform, g.Configuration, g.Programs, pes: spec.Pes, psciBoot: g.PsciBoot));
+        add($"{prefix}exits.total", vcpus.Sum(v => (double)v.ExitsTotal));
+        foreach (var r in Enum.GetValues<ExitKind>()) add($"{prefix}exits.{Snake(r.ToString())}", vcpus.Sum(v => (double)v.Exits[(int)r]));
+        add($"{prefix}entries", vcpus.Sum(v => (double)v.Entries));
+        add($"{prefix}ipis_sent", vcpus.Sum(v => (double)v.IpisSent));
+        add($"{prefix}stage2_faults", vcpus.Sum(v => (double)v.Stage2Faults));
+        add($"{prefix}vcpu_wait_ps", vcpus.Sum(v => (double)v.WaitPicoseconds));
+        add($"{prefix}ops_retired", vcpus.Sum(v => (double)v.Vcpu.OpsRetired));
+        add($"{prefix}interrupts_taken", vcpus.Sum(v => (double)v.Vcpu.InterruptsTaken));
+        add($"{prefix}memory_faults", vcpus.Sum(v => (double)v.Vcpu.MemoryFaults));
     }
+
+    private static string Snake(string s) => string.Concat(s.Select((c, i) => char.IsUpper(c) && i > 0 ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+
+    /// <summary>Builds the machine the spec describes.</summary>
+    public static MachineModel Create(MachineSpec spec) => new(new Machine(spec));
 }

@@ -1,4 +1,3 @@
-using VirtCca.Cores.Platform;
 using VirtCca.Cores.Workloads;
 using VirtCca.Interconnect;
 using VirtCca.Kvm.Realms;
@@ -18,9 +17,21 @@ public sealed record MachineSpec
     public int? Pes { get; init; }
     public required IReadOnlyList<GuestSpec> Guests { get; init; }
     public SchedulerSpec Scheduler { get; init; } = new();
+    /// <summary>4 KiB granules the firmware reserves for the TMM's secure pool (256 MiB by default): it bounds how much realm memory can be populated.</summary>
+    public int SecurePoolGranules { get; init; } = 65_536;
 
     /// <summary>Every vCPU of every guest, in guest order.</summary>
     public int TotalVcpus => Guests.Sum(g => g.Vcpus);
+
+    /// <summary>A machine with one guest named guest0, one PE per vCPU unless <paramref name="pes"/> says otherwise (tests, benchmarks).</summary>
+    public static MachineSpec OneGuest(PlatformConfiguration configuration, IReadOnlyList<IReadOnlyList<Op>> programs, PlatformSettings? platform = null,
+        RealmShape? realm = null, bool psciBoot = false, int? pes = null, int securePoolGranules = 65_536) => new()
+    {
+        Platform = platform ?? new PlatformSettings(),
+        Pes = pes,
+        SecurePoolGranules = securePoolGranules,
+        Guests = [new GuestSpec { Name = "guest0", Configuration = configuration, Programs = programs, PsciBoot = psciBoot, Realm = realm ?? new RealmShape() }],
+    };
 
     /// <summary>
     /// Where the machine's TMM runs: the configuration of its realm guests (they must agree — the

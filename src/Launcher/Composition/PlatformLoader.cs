@@ -2,7 +2,7 @@ using VirtCca.Launcher.Composition;
 using Akka.Configuration;
 using HoconConfig = Akka.Configuration.Config;
 using VirtCca.Cores.Pe;
-using VirtCca.Cores.Platform;
+using VirtCca.Kvm.Host;
 using VirtCca.Cores.Translation;
 using VirtCca.Devices.Tzasc;
 using VirtCca.Interconnect;

@@ -21,6 +21,9 @@ public static class Psci
     public const ulong AlreadyOn = unchecked((ulong)-4L);
     public const ulong InvalidAddress = unchecked((ulong)-9L);
 
-    public const ulong AffinityOn = 0, AffinityOff = 1;
+    public const ulong AffinityOn = 0, AffinityOff = 1, AffinityOnPending = 2;
     public const ulong Version11 = 0x10001;
+
+    /// <summary>Whether an SMCCC function id is in PSCI's ranges (SMC32 0x8400_00xx, SMC64 0xC400_00xx, functions 0x00..0x1F).</summary>
+    public static bool IsPsci(ulong fid) => fid is >= 0x84000000 and <= 0x8400001F or >= 0xC4000000 and <= 0xC400001F;
 }

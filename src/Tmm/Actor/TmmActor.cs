@@ -2,29 +2,30 @@ using Google.Protobuf;
 using VirtCca.Interconnect;
 using VirtCca.SecureMonitor;
 using VirtCca.SecureMonitor.Protocol;
-using VirtCca.Tmm.Memory;
-using VirtCca.Tmm.Recs;
 using VirtCca.Tmm.Abi;
+using VirtCca.Tmm.Recs;
 
 namespace VirtCca.Tmm.Actor;
 
 /// <summary>
 /// The machine's TMM as a kernel component (hosted in its own Akka actor): it owns one <see cref="Rmm"/>
-/// and answers every SMC the PEs' secure monitor routes to it and every trap of a Realm running on a
-/// PE, after that work's cost (<see cref="SmcKinds.Reply"/>, an <see cref="SmcReply"/>, the request's
-/// event argument echoed). It is the per-machine serialisation point the architecture describes.
+/// over the machine's physical memory and answers every SMC the PEs' secure monitor routes to it and
+/// every trap of a Realm running on a PE, after that work's cost (<see cref="SmcKinds.Reply"/>, an
+/// <see cref="SmcReply"/>, the request's event argument echoed). It is the per-machine serialisation
+/// point the architecture describes.
 /// <list type="bullet">
-/// <item>RMI calls from KVM (<see cref="SmcKinds.Request"/>, non-secure): <see cref="Rmm.HostSmc"/>.</item>
-/// <item>REC_ENTER from a PE: <see cref="Rmm.EnterOnCpu"/>; success means the Realm now runs on that PE.</item>
-/// <item>RSI calls (<see cref="SmcKinds.Request"/>, secure) and other traps (<see cref="SmcKinds.RealmTrap"/>):
-/// <see cref="Rmm.RealmTrap"/>; the reply either resumes the Realm (X0..X4) or carries the exit record
-/// REC_ENTER returns with.</item>
+/// <item>RMI calls from KVM (<see cref="SmcKinds.Request"/>, non-secure): <see cref="Rmm.HostSmc"/>; the pages they read are in memory.</item>
+/// <item>REC_ENTER from a PE: <see cref="Rmm.EnterOnCpu"/>; success means the Realm now runs on that PE with the list registers the reply carries.</item>
+/// <item>RSI/PSCI calls (<see cref="SmcKinds.Request"/>, secure) and other traps (<see cref="SmcKinds.RealmTrap"/>):
+/// <see cref="Rmm.RealmTrap"/>; the reply either resumes the Realm (X0..X4) or says REC_ENTER returned, its exit record in the run page.</item>
 /// </list>
 /// </summary>
 public sealed class TmmActor(Rmm rmm, TmmCosts costs) : Component
 {
-    private readonly Dictionary<uint, (ulong Rec, ulong Run)> _running = new(); // by vCPU index
-    private readonly byte[] _half = new byte[RecExit.Size];                           // a run page half, reused per entry and exit
+    private static readonly Dictionary<string, EntryCompletion> Completions = new()
+    {
+        [""] = EntryCompletion.None, ["mmio-read"] = EntryCompletion.Emulated, ["mmio-write"] = EntryCompletion.Emulated, ["sea"] = EntryCompletion.Sea,
+    };
 
     public Rmm Rmm { get; } = rmm;
     /// <summary>RMI calls other than REC_ENTER.</summary>
@@ -40,13 +41,13 @@ public sealed class TmmActor(Rmm rmm, TmmCosts costs) : Component
         switch (ev.Kind)
         {
             case SmcKinds.Request:
-                var call = SmcRequest.Parser.ParseFrom(ev.Data.AsSpan());
+                var call = Payload.Read(ev, SmcRequest.Parser);
                 (reply, cost) = call.World == World.Secure ? Rsi(call)
                     : (call.Fid & ~RmiFid.SveHint) == RmiFid.RecEnter ? RecEnter(call)
                     : HostCall(call);
                 break;
             case SmcKinds.RealmTrap:
-                (reply, cost) = Trap(RealmTrap.Parser.ParseFrom(ev.Data.AsSpan()));
+                (reply, cost) = Trap(Payload.Read(ev, RealmTrap.Parser));
                 break;
             default:
                 throw new SimulationException($"the TMM got event kind 0x{ev.Kind:X} from component {ev.Source}");
@@ -57,7 +58,6 @@ public sealed class TmmActor(Rmm rmm, TmmCosts costs) : Component
 
     private (SmcReply, SimTime) HostCall(SmcRequest call)
     {
-        WritePages(call);
         var r = Rmm.HostSmc(call.Fid, call.X1, call.X2, call.X3, call.X4, call.X5);
         Calls++;
         return (Reply(call.Fid, r), costs.Of(call.Fid));
@@ -65,21 +65,21 @@ public sealed class TmmActor(Rmm rmm, TmmCosts costs) : Component
 
     private (SmcReply, SimTime) RecEnter(SmcRequest call)
     {
-        WritePages(call);
-        if (call.RecEntry != null)
+        var r = Rmm.EnterOnCpu(call.X1, call.X2, out var completed);
+        var reply = Reply(call.Fid, r);
+        if (r.Status == RmiStatus.Success)
         {
-            RunPage.WriteEntryHalf(call.RecEntry, _half);
-            Write(call.X2, _half, "the run page of REC_ENTER");
+            Entries++;
+            reply.Lrs.AddRange(Rmm.RecAt(call.X1)!.GicLrs); // loaded into the CPU's virtual interface
+            reply.Completion = Completions[completed];
         }
-        var r = Rmm.EnterOnCpu(call.X1, call.X2);
-        if (r.Status == RmiStatus.Success) { _running[call.Vcpu] = (call.X1, call.X2); Entries++; }
-        return (Reply(call.Fid, r), costs.Cycles(costs.EntryMarshalCycles));
+        return (reply, costs.Cycles(costs.EntryMarshalCycles));
     }
 
     private (SmcReply, SimTime) Rsi(SmcRequest call)
     {
         RealmCalls++;
-        return Step(call.Vcpu, call.Fid, new GuestStep.Smc(call.Fid, call.X1, call.X2, call.X3, call.X4, call.X5));
+        return Step(call.Rec, call.Fid, new GuestStep.Smc(call.Fid, call.X1, call.X2, call.X3, call.X4, call.X5), call.Cpu);
     }
 
     private (SmcReply, SimTime) Trap(RealmTrap trap)
@@ -92,53 +92,40 @@ public sealed class TmmActor(Rmm rmm, TmmCosts costs) : Component
             TrapKind.TrapWfi => new GuestStep.Wfi(),
             TrapKind.TrapSysregWrite => new GuestStep.SysRegWrite(trap.Iss, trap.Value),
             TrapKind.TrapIrq => new GuestStep.Interrupt(),
-            _ => throw new SimulationException($"vCPU {trap.Vcpu}: a realm trap {trap.Kind} of {trap.Size} bytes cannot be taken"),
+            _ => throw new SimulationException($"REC 0x{trap.Rec:X}: a realm trap {trap.Kind} of {trap.Size} bytes cannot be taken"),
         };
-        return Step(trap.Vcpu, RmiFid.RecEnter, step);
+        return Step(trap.Rec, RmiFid.RecEnter, step, trap.Cpu);
     }
 
     /// <summary>
-    /// The Realm on vCPU <paramref name="vcpu"/> trapped. Handled inside the TMM it costs a command
+    /// The Realm on REC <paramref name="rec"/> trapped. Handled inside the TMM it costs a command
     /// (`tmm.cmd_base`); an exit costs the exit marshalling (`tmm.exit_marshal`), which covers reading
     /// a host call's block, so a realm's null host call costs what cvm.hvc_rt measured.
     /// </summary>
-    private (SmcReply, SimTime) Step(uint vcpu, ulong fid, GuestStep step)
+    private (SmcReply, SimTime) Step(ulong rec, ulong fid, GuestStep step, RealmCpu? cpu)
     {
-        if (!_running.TryGetValue(vcpu, out var entered))
-            throw new SimulationException($"vCPU {vcpu} trapped to the TMM ({step}) but no REC_ENTER of it is in progress");
-        var result = Rmm.RealmTrap(entered.Rec, step);
+        var state = cpu == null ? (RealmCpuState?)null : new RealmCpuState([.. cpu.Lrs], cpu.CntvCtl, cpu.CntvCval);
+        RealmTrapResult result;
+        try { result = Rmm.RealmTrap(rec, step, state); }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            throw new SimulationException($"a realm trapped to the TMM ({step}) on REC 0x{rec:X}, but {e.Message}");
+        }
         if (!result.Exited)
         {
-            var resumed = new SmcReply { Fid = fid };
-            if (result.Registers.Length > 0) resumed.X0 = result.Registers[0];
-            if (result.Registers.Length > 1) resumed.X1 = result.Registers[1];
-            if (result.Registers.Length > 2) resumed.X2 = result.Registers[2];
-            if (result.Registers.Length > 3) resumed.X3 = result.Registers[3];
-            if (result.Registers.Length > 4) resumed.X4 = result.Registers[4];
+            var resumed = new SmcReply { Fid = fid, Outcome = result.Outcome };
+            var x = result.Registers;
+            if (x.Length > 0) resumed.X0 = x[0];
+            if (x.Length > 1) resumed.X1 = x[1];
+            if (x.Length > 2) resumed.X2 = x[2];
+            if (x.Length > 3) resumed.X3 = x[3];
+            if (x.Length > 4) resumed.X4 = x[4];
             return (resumed, costs.Cycles(costs.CommandBaseCycles));
         }
-        _running.Remove(vcpu);
         Exits++;
-        var exited = new SmcReply { Fid = RmiFid.RecEnter, X0 = result.Status.X0, RecEnterReturned = true, Error = Rmm.LastError };
-        if (result.Status.Status == RmiStatus.Success)
-        {
-            Rmm.HostMemory.Read(entered.Run + RecExit.Offset, _half);
-            exited.RecExit = RunPage.ExitRecord(_half);
-        }
-        return (exited, costs.Cycles(costs.ExitMarshalCycles));
+        return (new SmcReply { Fid = RmiFid.RecEnter, X0 = result.Status.X0, RecEnterReturned = true, Error = Rmm.LastError }, costs.Cycles(costs.ExitMarshalCycles));
     }
 
     private SmcReply Reply(ulong fid, SmcResult r) =>
         new() { Fid = fid, X0 = r.X0, X1 = r.X1, X2 = r.X2, X3 = r.X3, X4 = r.X4, Error = Rmm.LastError };
-
-    private void WritePages(SmcRequest call)
-    {
-        foreach (var page in call.Pages) Write(page.Address, page.Data.Span, $"page 0x{page.Address:X} sent with FID 0x{call.Fid:X}");
-    }
-
-    private void Write(ulong address, ReadOnlySpan<byte> data, string what)
-    {
-        try { Rmm.HostMemory.Write(address, data); }
-        catch (GranuleProtectionFault e) { throw new SimulationException($"the host wrote {what}, but {e.Message}"); }
-    }
 }

@@ -9,10 +9,10 @@ namespace VirtCca.Tmm.Memory;
 /// </summary>
 public sealed class HostMemory
 {
-    private readonly SparseMemory _dram;
+    private readonly PhysicalMemory _dram;
     private readonly GranuleTable _granules;
 
-    internal HostMemory(SparseMemory dram, GranuleTable granules) { _dram = dram; _granules = granules; }
+    internal HostMemory(PhysicalMemory dram, GranuleTable granules) { _dram = dram; _granules = granules; }
 
     public void Write(ulong pa, ReadOnlySpan<byte> data)
     {

@@ -7,14 +7,16 @@ namespace VirtCca.Tmm.Memory;
 /// </summary>
 public sealed class SecurePool : ISecureMemory
 {
-    private readonly SparseMemory _memory = new();
+    private const int Size = PhysicalMemory.PageSize;
+    private readonly PhysicalMemory _memory;
     private readonly SortedSet<ulong> _free = new();
     private readonly HashSet<ulong> _used = new();
     private ulong _next;
 
-    public SecurePool(ulong basePa, int granules, int regions = 1)
+    /// <param name="memory">The physical memory the pool is part of.</param>
+    public SecurePool(ulong basePa, int granules, PhysicalMemory memory, int regions = 1)
     {
-        Base = basePa; Capacity = granules; RegionsInUse = regions;
+        Base = basePa; Capacity = granules; RegionsInUse = regions; _memory = memory;
         _next = basePa;
     }
 
@@ -26,7 +28,7 @@ public sealed class SecurePool : ISecureMemory
     public bool TryAllocate(out ulong securePa, out string reason)
     {
         if (_free.Count > 0) { securePa = _free.Min; _free.Remove(securePa); }
-        else if (_next < Base + (ulong)Capacity * SparseMemory.PageSize) { securePa = _next; _next += SparseMemory.PageSize; }
+        else if (_next < Base + (ulong)Capacity * Size) { securePa = _next; _next += Size; }
         else
         {
             securePa = 0;
@@ -41,18 +43,18 @@ public sealed class SecurePool : ISecureMemory
     public void Free(ulong securePa)
     {
         if (!_used.Remove(securePa)) throw new InvalidOperationException($"secure granule 0x{securePa:X} is not allocated");
-        _memory.Scrub(securePa);
+        _memory.Zero(securePa, Size);
         _free.Add(securePa);
     }
 
     public void Read(ulong securePa, Span<byte> data) => _memory.Read(Check(securePa, data.Length), data);
     public void Write(ulong securePa, ReadOnlySpan<byte> data) => _memory.Write(Check(securePa, data.Length), data);
-    public void Scrub(ulong securePa) => _memory.Scrub(Check(securePa, SparseMemory.PageSize));
+    public void Scrub(ulong securePa) => _memory.Zero(Check(securePa, Size), Size);
 
     private ulong Check(ulong pa, int length)
     {
-        ulong granule = pa & ~(ulong)(SparseMemory.PageSize - 1);
-        if (!_used.Contains(granule) || (pa % SparseMemory.PageSize) + (ulong)length > SparseMemory.PageSize)
+        ulong granule = pa & ~(ulong)(Size - 1);
+        if (!_used.Contains(granule) || (pa % Size) + (ulong)length > Size)
             throw new InvalidOperationException($"secure access at 0x{pa:X} (+{length}) is outside an allocated pool granule");
         return pa;
     }

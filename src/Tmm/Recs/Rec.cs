@@ -36,4 +36,8 @@ public sealed class Rec(ulong pa, Realm realm, int index, bool runnable, ulong p
     /// <summary>The virtual GIC state the host gave on the last entry (ICH_HCR and 16 list registers), reported back on exit.</summary>
     public ulong GicHcr { get; set; }
     public ulong[] GicLrs { get; } = new ulong[16];
+
+    /// <summary>The Realm's EL1 virtual timer (CNTV_CTL, CNTV_CVAL) as saved at its last trap on a CPU, reported in the exit record.</summary>
+    public ulong CntvCtl { get; set; }
+    public ulong CntvCval { get; set; }
 }

@@ -14,7 +14,7 @@ public sealed partial class Rmm
     {
         if (DelegationArg(addr, GranuleState.Undelegated) is { } refused) return Input(refused);
         if (!_secure.TryAllocate(out var secure, out var why)) return Input(why);
-        _dram.Scrub(addr);
+        _dram.Zero(addr, Granule.Size);
         _granules.Delegate(addr, secure);
         return SmcResult.Success;
     }

@@ -67,6 +67,8 @@ public sealed partial class Rmm
             return Input($"run {Hex(runPtr)} became {_granules.StateOf(runPtr)} during REC_ENTER; the exit record cannot be written");
         exit.GicHcr = r.GicHcr & ~1UL;
         r.GicLrs.CopyTo(exit.GicLrs, 0);
+        exit.CntvCtl = r.CntvCtl;
+        exit.CntvCval = r.CntvCval;
         exit.Write(_exitImage);
         _dram.Write(runPtr + RecExit.Offset, _exitImage);
         return SmcResult.Success;

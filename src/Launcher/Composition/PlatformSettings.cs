@@ -1,4 +1,5 @@
 using VirtCca.Cores.Pe;
+using VirtCca.Kvm.Host;
 using VirtCca.Cores.Translation;
 using VirtCca.Devices.Gic;
 using VirtCca.Devices.Smmu;
@@ -6,7 +7,7 @@ using VirtCca.Devices.Tzasc;
 using VirtCca.Interconnect;
 using VirtCca.SecureMonitor;
 
-namespace VirtCca.Cores.Platform;
+namespace VirtCca.Launcher.Composition;
 
 /// <summary>Latencies of the links inside one machine (all assumed; HOCON `platform.links`, in nanoseconds).</summary>
 public sealed record MachineLinks
