@@ -1,0 +1,82 @@
+using System.Security.Cryptography;
+
+namespace VirtCca.Tmm.Attestation;
+
+/// <summary>How the realm token carries the RAK (claim 44237).</summary>
+public enum RakEncoding
+{
+    /// <summary>A serialized COSE_Key: realm profile "tag:arm.com,2023:realm#1.0.0" (RMM 1.0-rel0, TF-RMM v0.6 on).</summary>
+    CoseKey,
+    /// <summary>The raw uncompressed P-384 point, 97 bytes: realm tokens without a profile (TF-RMM before v0.6).</summary>
+    RawPoint,
+}
+
+/// <summary>The claims of a realm token, typed; <see cref="All"/> keeps every claim as decoded, unknown ones included.</summary>
+public sealed record RealmTokenClaims(
+    string? Profile,
+    byte[] Challenge,
+    byte[] PersonalizationValue,
+    string HashAlgorithm,
+    byte[] Rim,
+    IReadOnlyList<byte[]> Rems,
+    byte[] PublicKey,
+    RakEncoding PublicKeyEncoding,
+    string PublicKeyHashAlgorithm,
+    IReadOnlyDictionary<int, object> All)
+{
+    /// <summary>The RAK as a key to verify with; null and the reason when the claim does not hold a P-384 key.</summary>
+    public ECDsa? OpenRak(out string reason)
+    {
+        if (PublicKeyEncoding == RakEncoding.RawPoint)
+        {
+            var raw = EcPoint.Decode(PublicKey);
+            reason = raw == null ? "the RAK (44237) is not an uncompressed P-384 point" : "";
+            return raw;
+        }
+        var key = CoseKeyEc2.Decode(PublicKey, out reason);
+        if (key == null) { reason = $"the RAK (44237): {reason}"; return null; }
+        if (key.KeySize != 384) { key.Dispose(); reason = $"the RAK (44237) is a P-{key.KeySize} key, not P-384"; return null; }
+        return key;
+    }
+
+    internal static RealmTokenClaims Parse(IReadOnlyDictionary<int, object> c)
+    {
+        string? profile = null;
+        if (c.TryGetValue(CcaClaims.Profile, out var p))
+        {
+            profile = p as string ?? throw Bad("realm profile (265) is not text");
+            if (profile != CcaClaims.RealmProfile) throw Bad($"realm profile \"{profile}\" is not {CcaClaims.RealmProfile}");
+        }
+        var challenge = Bytes(c, CcaClaims.Challenge, "realm challenge (10)", 64);
+        var rpv = Bytes(c, CcaClaims.RealmPersonalizationValue, "RPV (44235)", 64);
+        var alg = Text(c, CcaClaims.RealmHashAlgorithm, "measurement hash algorithm (44236)");
+        int size = CcaClaims.DigestSize(alg);
+        if (size == 0) throw Bad($"measurement hash algorithm (44236) \"{alg}\" is not sha-256, sha-384 or sha-512");
+        var rim = Bytes(c, CcaClaims.RealmInitialMeasurement, "RIM (44238)", size);
+        if (c.GetValueOrDefault(CcaClaims.RealmExtensibleMeasurements) is not List<object> list)
+            throw Bad("REMs (44239) missing or not an array");
+        if (list.Count != 4) throw Bad($"REMs (44239) hold {list.Count} values, not 4");
+        var rems = new byte[4][];
+        for (int i = 0; i < 4; i++)
+            rems[i] = list[i] is byte[] b && b.Length == size ? b : throw Bad($"REM[{i}] (44239) is not a {size}-byte string");
+        var rak = c.GetValueOrDefault(CcaClaims.RealmPublicKey) as byte[] ?? throw Bad("RAK (44237) missing or not a byte string");
+        var rakHash = Text(c, CcaClaims.RealmPublicKeyHashAlgorithm, "RAK hash algorithm (44240)");
+        if (CcaClaims.DigestSize(rakHash) == 0) throw Bad($"RAK hash algorithm (44240) \"{rakHash}\" is not sha-256, sha-384 or sha-512");
+        var encoding = profile == null ? RakEncoding.RawPoint : RakEncoding.CoseKey;
+        return new RealmTokenClaims(profile, challenge, rpv, alg, rim, rems, rak, encoding, rakHash, c);
+    }
+
+    private static byte[] Bytes(IReadOnlyDictionary<int, object> c, int key, string name, int size) =>
+        c.GetValueOrDefault(key) switch
+        {
+            byte[] b when b.Length == size => b,
+            byte[] b => throw Bad($"{name} is {b.Length} bytes, not {size}"),
+            null => throw Bad($"{name} missing"),
+            _ => throw Bad($"{name} is not a byte string"),
+        };
+
+    private static string Text(IReadOnlyDictionary<int, object> c, int key, string name) =>
+        c.GetValueOrDefault(key) as string ?? throw Bad($"{name} missing or not text");
+
+    private static TokenFormatException Bad(string why) => new(TokenFailure.BadRealmClaims, why);
+}
