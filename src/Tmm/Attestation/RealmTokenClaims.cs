@@ -49,16 +49,14 @@ public sealed record RealmTokenClaims(
         }
         var challenge = Bytes(c, CcaClaims.Challenge, "realm challenge (10)", 64);
         var rpv = Bytes(c, CcaClaims.RealmPersonalizationValue, "RPV (44235)", 64);
+        // The draft types the hash algorithm as any text and each measurement as 32, 48 or 64 bytes,
+        // without tying the two together; so does this reader.
         var alg = Text(c, CcaClaims.RealmHashAlgorithm, "measurement hash algorithm (44236)");
-        int size = CcaClaims.DigestSize(alg);
-        if (size == 0) throw Bad($"measurement hash algorithm (44236) \"{alg}\" is not sha-256, sha-384 or sha-512");
-        var rim = Bytes(c, CcaClaims.RealmInitialMeasurement, "RIM (44238)", size);
+        var rim = Measurement(c.GetValueOrDefault(CcaClaims.RealmInitialMeasurement), "RIM (44238)");
         if (c.GetValueOrDefault(CcaClaims.RealmExtensibleMeasurements) is not List<object> list)
             throw Bad("REMs (44239) missing or not an array");
         if (list.Count != 4) throw Bad($"REMs (44239) hold {list.Count} values, not 4");
-        var rems = new byte[4][];
-        for (int i = 0; i < 4; i++)
-            rems[i] = list[i] is byte[] b && b.Length == size ? b : throw Bad($"REM[{i}] (44239) is not a {size}-byte string");
+        var rems = list.Select((rem, i) => Measurement(rem, $"REM[{i}] (44239)")).ToArray();
         var rak = c.GetValueOrDefault(CcaClaims.RealmPublicKey) as byte[] ?? throw Bad("RAK (44237) missing or not a byte string");
         var rakHash = Text(c, CcaClaims.RealmPublicKeyHashAlgorithm, "RAK hash algorithm (44240)");
         if (CcaClaims.DigestSize(rakHash) == 0) throw Bad($"RAK hash algorithm (44240) \"{rakHash}\" is not sha-256, sha-384 or sha-512");
@@ -74,6 +72,14 @@ public sealed record RealmTokenClaims(
             null => throw Bad($"{name} missing"),
             _ => throw Bad($"{name} is not a byte string"),
         };
+
+    private static byte[] Measurement(object? value, string name) => value switch
+    {
+        byte[] { Length: 32 or 48 or 64 } b => b,
+        byte[] b => throw Bad($"{name} is {b.Length} bytes, not 32, 48 or 64"),
+        null => throw Bad($"{name} missing"),
+        _ => throw Bad($"{name} is not a byte string"),
+    };
 
     private static string Text(IReadOnlyDictionary<int, object> c, int key, string name) =>
         c.GetValueOrDefault(key) as string ?? throw Bad($"{name} missing or not text");
