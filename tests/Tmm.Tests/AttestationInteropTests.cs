@@ -163,4 +163,16 @@ public sealed class AttestationInteropTests
         Assert.Equal(TokenFailure.UnsupportedAlgorithm, wrongCurve.Failure);
         Assert.Contains("P-384", wrongCurve.Reason);
     }
+
+    [Fact]
+    public void A_p521_platform_key_signs_es512()
+    {
+        using var cpak521 = ECDsa.Create(ECCurve.NamedCurves.nistP521);
+        var rakClaim = TfRmmFormatTokens.RakClaim(TfRmmRelease.V06, Rak);
+        var token = TfRmmFormatTokens.Assemble(TfRmmRelease.V06, TfRmmFormatTokens.PlatformClaims(TfRmmRelease.V06, SHA256.HashData(rakClaim)), cpak521,
+            TfRmmFormatTokens.RealmClaims(TfRmmRelease.V06, Challenge, Rim, rakClaim), Rak, HashAlgorithmName.SHA512);
+        var v = CcaTokenVerifier.Verify(token, cpak521);
+        Assert.True(v.Ok, v.Reason);
+        Assert.Equal(CcaClaims.CoseAlgorithmEs512, v.Token!.PlatformAlgorithm);
+    }
 }
