@@ -17,6 +17,14 @@ public sealed class AttestationInteropTests
 
     private static byte[] Token(TfRmmRelease release) => TfRmmFormatTokens.Build(release, Cpak, Rak, Challenge, Rim);
 
+    /// <summary>A v0.6-form token whose platform token is signed by <paramref name="cpak"/> with <paramref name="hash"/>'s ECDSA algorithm.</summary>
+    private static byte[] PlatformSignedBy(ECDsa cpak, HashAlgorithmName hash)
+    {
+        var rakClaim = TfRmmFormatTokens.RakClaim(TfRmmRelease.V06, Rak);
+        return TfRmmFormatTokens.Assemble(TfRmmRelease.V06, TfRmmFormatTokens.PlatformClaims(TfRmmRelease.V06, SHA256.HashData(rakClaim)), cpak,
+            TfRmmFormatTokens.RealmClaims(TfRmmRelease.V06, Challenge, Rim, rakClaim), Rak, hash);
+    }
+
     [Theory]
     [InlineData(TfRmmRelease.V05)]
     [InlineData(TfRmmRelease.V06)]
@@ -153,9 +161,7 @@ public sealed class AttestationInteropTests
     {
         // Veraison's synthetic vector cca-token-02 signs its platform token ES256 (protected header A1 01 26).
         using var cpak256 = TfRmmFormatTokens.Key("cpak-256", p256: true);
-        var rakClaim = TfRmmFormatTokens.RakClaim(TfRmmRelease.V06, Rak);
-        var token = TfRmmFormatTokens.Assemble(TfRmmRelease.V06, TfRmmFormatTokens.PlatformClaims(TfRmmRelease.V06, SHA256.HashData(rakClaim)), cpak256,
-            TfRmmFormatTokens.RealmClaims(TfRmmRelease.V06, Challenge, Rim, rakClaim), Rak, HashAlgorithmName.SHA256);
+        var token = PlatformSignedBy(cpak256, HashAlgorithmName.SHA256);
         var v = CcaTokenVerifier.Verify(token, cpak256);
         Assert.True(v.Ok, v.Reason);
         Assert.Equal(CcaClaims.CoseAlgorithmEs256, v.Token!.PlatformAlgorithm);
@@ -168,10 +174,7 @@ public sealed class AttestationInteropTests
     public void A_p521_platform_key_signs_es512()
     {
         using var cpak521 = ECDsa.Create(ECCurve.NamedCurves.nistP521);
-        var rakClaim = TfRmmFormatTokens.RakClaim(TfRmmRelease.V06, Rak);
-        var token = TfRmmFormatTokens.Assemble(TfRmmRelease.V06, TfRmmFormatTokens.PlatformClaims(TfRmmRelease.V06, SHA256.HashData(rakClaim)), cpak521,
-            TfRmmFormatTokens.RealmClaims(TfRmmRelease.V06, Challenge, Rim, rakClaim), Rak, HashAlgorithmName.SHA512);
-        var v = CcaTokenVerifier.Verify(token, cpak521);
+        var v = CcaTokenVerifier.Verify(PlatformSignedBy(cpak521, HashAlgorithmName.SHA512), cpak521);
         Assert.True(v.Ok, v.Reason);
         Assert.Equal(CcaClaims.CoseAlgorithmEs512, v.Token!.PlatformAlgorithm);
     }
