@@ -1,6 +1,7 @@
 using System.CommandLine;
 using VirtCca.Launcher.Cluster;
 using VirtCca.Launcher.Run;
+using VirtCca.Launcher.Token;
 
 namespace VirtCca.Launcher;
 
@@ -35,6 +36,8 @@ public static class Program
         var worker = new Command("worker", "join a coordinator's cluster and run the partitions it assigns") { seeds, host, port, stdin };
         worker.SetAction(p => WorkerCommand.Execute(p.GetValue(seeds) ?? [], p.GetValue(host)!, p.GetValue(port), p.GetValue(stdin), output, error));
         root.Add(worker);
+
+        root.Add(TokenCommand.Create(output, error));
         return root;
     }
 }

@@ -1,6 +1,7 @@
 using System.Formats.Cbor;
 using System.Security.Cryptography;
 using VirtCca.Tmm.Abi;
+using System.Security.Cryptography.Cose;
 using VirtCca.Tmm.Attestation;
 using VirtCca.Tmm.Measurement;
 
@@ -35,6 +36,29 @@ public sealed class AttestationTests
         var r = new CborReader(token);
         Assert.Equal((CborTag)399, r.ReadTag());
         Assert.Equal(2, r.ReadStartMap());
+
+        // The RMM 1.0-rel0 form: realm profile, the RAK as a COSE_Key, the platform challenge its SHA-256.
+        var t = result.Token!;
+        Assert.Equal(CcaCollectionForm.EatCollection, t.Form);
+        Assert.Equal(CcaClaims.RealmProfile, t.Realm.Profile);
+        Assert.Equal(RakEncoding.CoseKey, t.Realm.PublicKeyEncoding);
+        Assert.Equal(Identity.RakCoseKey, t.Realm.PublicKey);
+        Assert.Equal(SHA256.HashData(Identity.RakCoseKey), t.Platform.Challenge);
+        Assert.Equal(("TMM", "secured"), (t.Platform.SoftwareComponents.Single().Type, PlatformTokenClaims.LifecycleName(t.Platform.SecurityLifecycle)));
+    }
+
+    [Fact]
+    public void The_net_cose_library_alone_verifies_both_signatures()
+    {
+        var token = new CcaTokenBuilder(Identity).Build(Claims());
+        var r = new CborReader(token);
+        r.ReadTag(); r.ReadStartMap();
+        r.ReadInt32(); var platform = CoseMessage.DecodeSign1(r.ReadByteString());
+        r.ReadInt32(); var realm = CoseMessage.DecodeSign1(r.ReadByteString());
+        Assert.True(platform.VerifyEmbedded(Identity.Cpak));
+        Assert.True(realm.VerifyEmbedded(Identity.Rak));
+        Assert.False(realm.VerifyEmbedded(Identity.Cpak));
+        Assert.Equal(CcaClaims.CoseAlgorithmEs384, realm.ProtectedHeaders.GetValueAsInt32(CoseHeaderLabel.Algorithm));
     }
 
     [Fact]
@@ -56,7 +80,9 @@ public sealed class AttestationTests
     {
         var token = new CcaTokenBuilder(Identity).Build(Claims());
         using var other = PlatformIdentity.FromSeed(43);
-        Assert.Contains("CPAK", CcaTokenVerifier.Verify(token, other.Cpak).Reason);
+        var wrongKey = CcaTokenVerifier.Verify(token, other.Cpak);
+        Assert.Equal(TokenFailure.PlatformSignature, wrongKey.Failure);
+        Assert.Contains("CPAK", wrongKey.Reason);
 
         // A realm token from one boot's RAK with the platform token of another: the challenge binding breaks.
         var mixed = new PlatformIdentity(Identity.Cpak, other.Rak);
@@ -64,7 +90,9 @@ public sealed class AttestationTests
         var result = CcaTokenVerifier.Verify(forged, Identity.Cpak);
         Assert.True(result.Ok, result.Reason); // still consistent: the platform signed the hash of this RAK
         var platformOnly = SwapRealmToken(token, forged);
-        Assert.Contains("not bound", CcaTokenVerifier.Verify(platformOnly, Identity.Cpak).Reason);
+        var unbound = CcaTokenVerifier.Verify(platformOnly, Identity.Cpak);
+        Assert.Equal(TokenFailure.NotBound, unbound.Failure);
+        Assert.Contains("not bound", unbound.Reason);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Formats.Cbor;
 using System.Security.Cryptography;
+using System.Security.Cryptography.Cose;
 using VirtCca.Tmm.Measurement;
 
 namespace VirtCca.Tmm.Attestation;
@@ -8,9 +9,11 @@ namespace VirtCca.Tmm.Attestation;
 public sealed record RealmClaims(byte[] Challenge, byte[] PersonalizationValue, RmiHashAlgorithm HashAlgorithm, byte[] Rim, IReadOnlyList<byte[]> Rems);
 
 /// <summary>
-/// Builds the CCA attestation token (RMM v1.0 §6.3): tag 399 around a map holding the platform
-/// token (signed with the CPAK) and the realm token (signed with the RAK). The platform token's
-/// challenge is the SHA-256 hash of the RAK public key, which binds the two.
+/// Builds the CCA attestation token as RMM 1.0-rel0 and TF-RMM v0.6–v0.8 do: tag 399 around a map
+/// holding the platform token (signed with the CPAK) and the realm token (signed with the RAK),
+/// each a COSE_Sign1 with ES384 made by System.Security.Cryptography.Cose. The realm token carries
+/// the realm profile and the RAK as a COSE_Key; the platform token's challenge is the SHA-256 hash
+/// of that COSE_Key's bytes, which binds the two.
 /// </summary>
 public sealed class CcaTokenBuilder(PlatformIdentity identity)
 {
@@ -21,9 +24,9 @@ public sealed class CcaTokenBuilder(PlatformIdentity identity)
         if (realm.Challenge.Length != 64) throw new ArgumentException("the challenge is 64 bytes", nameof(realm));
         if (realm.PersonalizationValue.Length != 64) throw new ArgumentException("the RPV is 64 bytes", nameof(realm));
         if (realm.Rems.Count != 4) throw new ArgumentException("a Realm has 4 REMs", nameof(realm));
-        var rak = identity.RakPublicPoint;
-        var realmToken = CoseSign1.Sign(RealmPayload(realm, rak), identity.Rak);
-        var platformToken = CoseSign1.Sign(PlatformPayload(SHA256.HashData(rak)), identity.Cpak);
+        var rak = identity.RakCoseKey;
+        var realmToken = Sign(RealmPayload(realm, rak), identity.Rak);
+        var platformToken = Sign(PlatformPayload(SHA256.HashData(rak)), identity.Cpak);
 
         var w = new CborWriter(CborConformanceMode.Canonical);
         w.WriteTag((CborTag)CcaClaims.TokenTag);
@@ -35,6 +38,9 @@ public sealed class CcaTokenBuilder(PlatformIdentity identity)
         w.WriteEndMap();
         return w.Encode();
     }
+
+    private static byte[] Sign(byte[] payload, ECDsa key) =>
+        CoseSign1Message.SignEmbedded(payload, new CoseSigner(key, HashAlgorithmName.SHA384));
 
     private static byte[] RealmPayload(RealmClaims c, byte[] rak)
     {

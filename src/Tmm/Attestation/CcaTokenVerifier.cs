@@ -1,119 +1,74 @@
-using System.Formats.Cbor;
 using System.Security.Cryptography;
 
 namespace VirtCca.Tmm.Attestation;
 
-/// <summary>The outcome of verifying a CCA token: ok, or the first reason it failed; the realm claims when decoded.</summary>
-public sealed record TokenVerification(bool Ok, string Reason, IReadOnlyDictionary<int, object>? RealmClaims)
+/// <summary>Reference values a verifier may hold the token to; null ones are not checked.</summary>
+public sealed record TokenExpectations(byte[]? Rim = null, byte[]? Challenge = null);
+
+/// <summary>
+/// The outcome of verifying a CCA token: <see cref="Failure"/> None and the typed claims, or the
+/// first check that failed with a sentence saying what and where. Claims of a refused token are
+/// not handed out.
+/// </summary>
+public sealed record TokenVerification(TokenFailure Failure, string Reason, CcaToken? Token)
 {
-    public static TokenVerification Fail(string reason) => new(false, reason, null);
+    public bool Ok => Failure == TokenFailure.None;
+
+    /// <summary>The realm claims as decoded, by key (byte[], string, long, List&lt;object&gt;, maps).</summary>
+    public IReadOnlyDictionary<int, object>? RealmClaims => Token?.Realm.All;
+
+    public static TokenVerification Fail(TokenFailure failure, string reason) => new(failure, reason, null);
 }
 
 /// <summary>
-/// Verifies a CCA token against the platform's CPAK public key: structure (tag 399, the two
-/// COSE_Sign1s), both ES384 signatures, the platform challenge equal to the hash of the RAK the
-/// realm token carries, and the required claims with their sizes.
+/// Verifies a CCA token (either collection form, either realm-token profile) against the
+/// platform's public key: structure, the realm token's ES384 signature with the RAK it carries,
+/// the platform token's signature with the given key (ES256/384/512 by its curve), the binding
+/// (platform challenge = hash of the RAK claim's bytes with the RAK hash algorithm), the claims'
+/// types and sizes, and optionally the expected RIM and challenge. COSE_Sign1 decoding and
+/// signature checks are System.Security.Cryptography.Cose's.
 /// </summary>
 public static class CcaTokenVerifier
 {
-    public static TokenVerification Verify(byte[] token, ECDsa cpakPublic)
+    public static TokenVerification Verify(byte[] token, ECDsa platformKey, TokenExpectations? expected = null)
     {
-        byte[] platformBytes, realmBytes;
-        try
+        DecodedToken d;
+        try { d = CcaTokenDecoder.Decode(token); }
+        catch (TokenFormatException e) { return TokenVerification.Fail(e.Failure, e.Message); }
+        var t = d.Token;
+
+        if (t.RealmAlgorithm != CcaClaims.CoseAlgorithmEs384)
+            return TokenVerification.Fail(TokenFailure.UnsupportedAlgorithm, $"realm token algorithm is {t.RealmAlgorithm}, not ES384 (-35)");
+        using (var rak = t.Realm.OpenRak(out var why))
         {
-            var r = new CborReader(token, CborConformanceMode.Lax);
-            if (r.ReadTag() != (CborTag)CcaClaims.TokenTag) return TokenVerification.Fail("not a CCA token: missing tag 399");
-            var map = ReadMap(r);
-            if (r.BytesRemaining != 0) return TokenVerification.Fail("trailing bytes after the token");
-            if (map.GetValueOrDefault(CcaClaims.PlatformToken) is not byte[] p) return TokenVerification.Fail("no platform token (44234)");
-            if (map.GetValueOrDefault(CcaClaims.RealmDelegatedToken) is not byte[] rt) return TokenVerification.Fail("no realm token (44241)");
-            platformBytes = p; realmBytes = rt;
-        }
-        catch (Exception e) when (e is CborContentException or InvalidOperationException or FormatException)
-        {
-            return TokenVerification.Fail($"malformed token: {e.Message}");
+            if (rak == null) return TokenVerification.Fail(TokenFailure.BadRak, why);
+            if (!d.Realm.VerifyEmbedded(rak)) return TokenVerification.Fail(TokenFailure.RealmSignature, "realm token signature does not verify with the RAK it carries");
         }
 
-        var realm = CoseSign1.Decode(realmBytes, out var why);
-        if (realm is not { } rs) return TokenVerification.Fail($"realm token: {why}");
-        var platform = CoseSign1.Decode(platformBytes, out why);
-        if (platform is not { } ps) return TokenVerification.Fail($"platform token: {why}");
+        int keyAlgorithm = AlgorithmFor(platformKey);
+        if (keyAlgorithm == 0) return TokenVerification.Fail(TokenFailure.UnsupportedAlgorithm, "the platform key is not on P-256, P-384 or P-521");
+        if (t.PlatformAlgorithm != keyAlgorithm)
+            return TokenVerification.Fail(TokenFailure.UnsupportedAlgorithm, $"platform token algorithm is {t.PlatformAlgorithm}, but the platform key is P-{platformKey.KeySize} ({keyAlgorithm})");
+        if (!d.Platform.VerifyEmbedded(platformKey))
+            return TokenVerification.Fail(TokenFailure.PlatformSignature, "platform token signature does not verify with the platform key (CPAK)");
 
-        Dictionary<int, object> realmClaims, platformClaims;
-        try
-        {
-            realmClaims = ReadMap(new CborReader(rs.Payload, CborConformanceMode.Lax));
-            platformClaims = ReadMap(new CborReader(ps.Payload, CborConformanceMode.Lax));
-        }
-        catch (Exception e) when (e is CborContentException or InvalidOperationException or FormatException)
-        {
-            return TokenVerification.Fail($"malformed claims: {e.Message}");
-        }
+        var binder = CcaClaims.Hash(t.Realm.PublicKeyHashAlgorithm, t.Realm.PublicKey)!;
+        if (!binder.AsSpan().SequenceEqual(t.Platform.Challenge))
+            return TokenVerification.Fail(TokenFailure.NotBound, $"platform challenge is not the {t.Realm.PublicKeyHashAlgorithm} hash of the RAK: the tokens are not bound");
 
-        if (realmClaims.GetValueOrDefault(CcaClaims.RealmPublicKey) is not byte[] rak) return TokenVerification.Fail("realm token has no RAK (44237)");
-        using var rakKey = EcPoint.Decode(rak);
-        if (rakKey == null) return TokenVerification.Fail("the RAK is not a P-384 point");
-        if (!CoseSign1.Verify(rs.Protected, rs.Payload, rs.Signature, rakKey)) return TokenVerification.Fail("realm token signature does not verify with its RAK");
-        if (!CoseSign1.Verify(ps.Protected, ps.Payload, ps.Signature, cpakPublic)) return TokenVerification.Fail("platform token signature does not verify with the CPAK");
-        if (platformClaims.GetValueOrDefault(CcaClaims.Challenge) is not byte[] pc || !pc.AsSpan().SequenceEqual(SHA256.HashData(rak)))
-            return TokenVerification.Fail("platform challenge is not the hash of the RAK: the tokens are not bound");
-
-        var problem = CheckRealmClaims(realmClaims) ?? CheckPlatformClaims(platformClaims);
-        return problem == null ? new TokenVerification(true, "", realmClaims) : TokenVerification.Fail(problem);
+        if (expected?.Rim is { } rim && !rim.AsSpan().SequenceEqual(t.Realm.Rim))
+            return TokenVerification.Fail(TokenFailure.RimMismatch, $"RIM is {Convert.ToHexStringLower(t.Realm.Rim)}, expected {Convert.ToHexStringLower(rim)}");
+        if (expected?.Challenge is { } challenge && !challenge.AsSpan().SequenceEqual(t.Realm.Challenge))
+            return TokenVerification.Fail(TokenFailure.ChallengeMismatch, $"realm challenge is {Convert.ToHexStringLower(t.Realm.Challenge)}, expected {Convert.ToHexStringLower(challenge)}");
+        return new TokenVerification(TokenFailure.None, "", t);
     }
 
-    private static string? CheckRealmClaims(Dictionary<int, object> c)
+    /// <summary>The COSE algorithm an ECDSA key of this curve signs with (RFC 9053 §2.1); 0 for another curve.</summary>
+    public static int AlgorithmFor(ECDsa key) => CoseKeyEc2.CurveId(key.ExportParameters(false).Curve) switch
     {
-        if (c.GetValueOrDefault(CcaClaims.Profile) as string != CcaClaims.RealmProfile) return "realm profile (265) missing or wrong";
-        if (c.GetValueOrDefault(CcaClaims.Challenge) is not byte[] { Length: 64 }) return "realm challenge (10) is not 64 bytes";
-        if (c.GetValueOrDefault(CcaClaims.RealmPersonalizationValue) is not byte[] { Length: 64 }) return "RPV (44235) is not 64 bytes";
-        int size = c.GetValueOrDefault(CcaClaims.RealmHashAlgorithm) switch { "sha-256" => 32, "sha-512" => 64, _ => 0 };
-        if (size == 0) return "measurement hash algorithm (44236) is not sha-256 or sha-512";
-        if (c.GetValueOrDefault(CcaClaims.RealmInitialMeasurement) is not byte[] rim || rim.Length != size) return "RIM (44238) missing or of the wrong size";
-        if (c.GetValueOrDefault(CcaClaims.RealmExtensibleMeasurements) is not List<object> rems || rems.Count != 4 || rems.Any(x => x is not byte[] b || b.Length != size))
-            return "REMs (44239) are not 4 values of the measurement size";
-        if (c.GetValueOrDefault(CcaClaims.RealmPublicKeyHashAlgorithm) is not string) return "RAK hash algorithm (44240) missing";
-        return null;
-    }
-
-    private static string? CheckPlatformClaims(Dictionary<int, object> c)
-    {
-        if (c.GetValueOrDefault(CcaClaims.Profile) as string != CcaClaims.PlatformProfile) return "platform profile (265) missing or wrong";
-        foreach (var key in new[] { CcaClaims.InstanceId, CcaClaims.ImplementationId, CcaClaims.SecurityLifecycle, CcaClaims.SoftwareComponents, CcaClaims.PlatformHashAlgorithm })
-            if (!c.ContainsKey(key)) return $"platform claim {key} missing";
-        return null;
-    }
-
-    /// <summary>A map with integer keys; values as byte[], string, long, List&lt;object&gt; or nested maps.</summary>
-    private static Dictionary<int, object> ReadMap(CborReader r)
-    {
-        int n = r.ReadStartMap() ?? throw new FormatException("indefinite-length maps are not allowed");
-        var map = new Dictionary<int, object>();
-        for (int i = 0; i < n; i++)
-        {
-            int key = r.ReadInt32();
-            if (!map.TryAdd(key, ReadValue(r))) throw new FormatException($"duplicate key {key}");
-        }
-        r.ReadEndMap();
-        return map;
-    }
-
-    private static object ReadValue(CborReader r) => r.PeekState() switch
-    {
-        CborReaderState.ByteString => r.ReadByteString(),
-        CborReaderState.TextString => r.ReadTextString(),
-        CborReaderState.UnsignedInteger or CborReaderState.NegativeInteger => r.ReadInt64(),
-        CborReaderState.StartArray => ReadArray(r),
-        CborReaderState.StartMap => ReadMap(r),
-        var s => throw new FormatException($"unexpected CBOR item {s}"),
+        1 => CcaClaims.CoseAlgorithmEs256,
+        2 => CcaClaims.CoseAlgorithmEs384,
+        3 => CcaClaims.CoseAlgorithmEs512,
+        _ => 0,
     };
-
-    private static List<object> ReadArray(CborReader r)
-    {
-        int n = r.ReadStartArray() ?? throw new FormatException("indefinite-length arrays are not allowed");
-        var list = new List<object>(n);
-        for (int i = 0; i < n; i++) list.Add(ReadValue(r));
-        r.ReadEndArray();
-        return list;
-    }
 }

@@ -13,8 +13,11 @@ public sealed class PlatformIdentity(ECDsa cpak, ECDsa rak) : IDisposable
     public ECDsa Cpak { get; } = cpak;
     public ECDsa Rak { get; } = rak;
 
-    /// <summary>The RAK public key as an uncompressed EC point (0x04 ‖ X ‖ Y, 97 bytes), as claim 44237 carries it.</summary>
+    /// <summary>The RAK public key as an uncompressed EC point (0x04 ‖ X ‖ Y, 97 bytes), claim 44237's form before RMM 1.0-rel0.</summary>
     public byte[] RakPublicPoint => EcPoint.Encode(Rak.ExportParameters(false));
+
+    /// <summary>The RAK public key as a serialized COSE_Key, claim 44237's form under the realm profile.</summary>
+    public byte[] RakCoseKey => CoseKeyEc2.Encode(Rak.ExportParameters(false));
 
     public static PlatformIdentity Create() => new(ECDsa.Create(ECCurve.NamedCurves.nistP384), ECDsa.Create(ECCurve.NamedCurves.nistP384));
 
