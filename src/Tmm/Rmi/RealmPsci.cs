@@ -55,9 +55,14 @@ public sealed partial class Rmm
         }
     }
 
+    /// <summary>
+    /// The REC index a PSCI target MPIDR names, if it is one the Realm has handed out (below rec_count).
+    /// A destroyed REC's index stays valid here, as its MPIDR was assigned: the request goes to the
+    /// host, which can no longer complete it with that REC (RMI_PSCI_COMPLETE needs a live target).
+    /// </summary>
     private static int? TargetIndex(Rec r, ulong mpidr)
     {
         long index = Mpidr.IndexOf(mpidr);
-        return index >= 0 && index < r.Realm.RecCount ? (int)index : null;
+        return index >= 0 && index < r.Realm.NextRecIndex ? (int)index : null;
     }
 }
