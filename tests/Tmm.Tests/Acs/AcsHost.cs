@@ -46,6 +46,9 @@ internal sealed class AcsHost
     /// <summary>A fresh normal-world granule.</summary>
     public ulong Granule() { var g = _next; _next += Abi.Granule.Size; return g; }
 
+    /// <summary>Skips host granules up to the next multiple of <paramref name="boundary"/> (for blocks of contiguous granules).</summary>
+    public void AlignTo(ulong boundary) => _next = (_next + boundary - 1) & ~(boundary - 1);
+
     /// <summary>A fresh granule, delegated.</summary>
     public ulong Delegated() { var g = Granule(); Ok(RmiFid.GranuleDelegate, g); return g; }
 
