@@ -224,4 +224,48 @@ public sealed class AcsRecTests
 
     [Theory, MemberData(nameof(CompleteCases))]
     public void Psci_complete_fails(string label) => Check(CompleteFailures[label]);
+
+    [Fact]
+    public void Rec_create_takes_the_rec_and_aux_granules_and_measures_only_a_runnable_rec()
+    {
+        var w = new AcsWorld();
+        var r = w.New;
+        var rim = r.Model.Measurement.Value(0);
+        var aux = Enumerable.Range(0, 16).Select(_ => w.Host.Delegated()).ToArray();
+        var rec = w.Host.Delegated();
+        Assert.Equal(0UL, w.Host.Call(RmiFid.RecCreate, r.Rd, rec, r.RecParamsPage(runnable: false, aux: aux)).X0);
+        Assert.Equal(Granules.GranuleState.Rec, w.Host.Rmm.GranuleStateOf(rec));
+        Assert.All(aux, a => Assert.Equal(Granules.GranuleState.RecAux, w.Host.Rmm.GranuleStateOf(a)));
+        Assert.Equal(rim, r.Model.Measurement.Value(0));                 // not runnable: not measured
+        Assert.Equal((0, Mpidr.Of(0)), (w.Host.Rmm.RecAt(rec)!.Index, w.Host.Rmm.RecAt(rec)!.Mpidr));
+        Assert.Equal(0UL, w.Host.Call(RmiFid.RecCreate, r.Rd, w.Host.Delegated(), r.RecParamsPage(runnable: true)).X0);
+        Assert.NotEqual(rim, r.Model.Measurement.Value(0));              // runnable: the REC descriptor is in the RIM
+        Assert.Equal((2, 2), (r.Model.NextRecIndex, r.Model.LiveRecs));
+    }
+
+    [Fact]
+    public void Rec_destroy_gives_back_the_rec_and_its_aux_granules_and_the_rds_reference()
+    {
+        var w = new AcsWorld();
+        var r = w.Host.Realm();
+        int k = r.Rec();
+        var aux = r.RecModel(k).Aux.ToArray();
+        Assert.Equal(ErrorRealm, w.Host.Call(RmiFid.RealmDestroy, r.Rd).X0);
+        Assert.Equal(0UL, w.Host.Call(RmiFid.RecDestroy, r.Recs[k]).X0);
+        foreach (var g in aux.Append(r.Recs[k])) Assert.Equal(0UL, w.Host.Call(RmiFid.GranuleUndelegate, g).X0);
+        Assert.Equal(0UL, w.Host.Call(RmiFid.RealmDestroy, r.Rd).X0);
+    }
+
+    [Fact]
+    public void Rec_enter_returns_success_with_an_exit_record_whose_unused_fields_are_zero()
+    {
+        var w = new AcsWorld();
+        var r = w.Active;
+        var run = r.Run(0, new GuestStep.Interrupt());
+        Assert.Equal(0UL, run.Status.X0);
+        var x = run.Exit!;
+        Assert.Equal((RecExitReason.Irq, 0UL, 0UL, 0UL, 0UL, 0UL, (ushort)0), (x.Reason, x.Esr, x.Far, x.Hpfar, x.RipasBase, x.RipasTop, x.Imm));
+        Assert.All(x.Gprs, g => Assert.Equal(0UL, g));
+        Assert.Equal((0UL, 0UL, 0UL, 0UL, 0UL, 0UL, (byte)0), (x.GicMisr, x.GicVmcr, x.CntpCtl, x.CntpCval, x.CntvCtl, x.CntvCval, x.PmuOvfStatus));
+    }
 }
