@@ -52,6 +52,8 @@ public sealed class AcsRsiTests
         new("IPA_STATE_SET rgn_bound: base unprotected", _ => new(RsiFid.IpaStateSet, Ns, Ns + 0x1000, 1, 0), RsiFid.ErrorInput),
         new("IPA_STATE_SET ripas_valid: DESTROYED (2)", _ => new(RsiFid.IpaStateSet, 0x1000, 0x2000, 2, 0), RsiFid.ErrorInput),
         new("IPA_STATE_SET ripas_valid: 3", _ => new(RsiFid.IpaStateSet, 0x1000, 0x2000, 3, 0), RsiFid.ErrorInput),
+        // ACS EAC tests IPA_STATE_GET(addr) (addr_align, addr_bound); v1.0 as the digest gives it takes (base, end),
+        // so these are the digest's conditions (ACS REL0's four stimuli: base_align, end_align, size_valid, rgn_bound).
         new("IPA_STATE_GET base_align: base not 4 KiB aligned", _ => new(RsiFid.IpaStateGet, 0x1800, 0x3000), RsiFid.ErrorInput),
         new("IPA_STATE_GET end_align: end not 4 KiB aligned", _ => new(RsiFid.IpaStateGet, 0x1000, 0x2800), RsiFid.ErrorInput),
         new("IPA_STATE_GET size_valid: end equals base", _ => new(RsiFid.IpaStateGet, 0x2000, 0x2000), RsiFid.ErrorInput),
