@@ -194,6 +194,7 @@ public sealed class AcsRttTests
         new("level_bound beats rtt_walk", w => Unmap(w, ipa: w.New.Ns + L2, level: 4), ErrorInput),
         new("level_bound beats rtte_state", w => Unmap(w, ipa: w.New.Ns + 0x2000, level: 4), ErrorInput),
         new("ipa_bound beats rtt_walk", w => Unmap(w, ipa: L2), ErrorInput),
+        new("ipa_bound beats rtte_state", w => Unmap(w, ipa: 0x2000), ErrorInput),
     ]);
 
     public static TheoryData<string> CreateCases => Labels(CreateFailures);
