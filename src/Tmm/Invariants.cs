@@ -43,8 +43,24 @@ public sealed partial class Rmm
             if (_granules.StateOf(pa) != GranuleState.Rtt) problems.Add($"RTT 0x{pa:X} is {_granules.StateOf(pa)}");
         foreach (var r in _recs.Values)
             if (!_realms.ContainsKey(r.Realm.Rd)) problems.Add($"REC 0x{r.Pa:X} outlived its Realm");
+        CheckRecIdentities(problems);
         if (_secure.GranulesInUse != _granules.Delegated.Count()) problems.Add($"{_secure.GranulesInUse} pool granules in use for {_granules.Delegated.Count()} delegated granules");
         return problems;
+    }
+
+    /// <summary>
+    /// A REC's MPIDR is its identity inside the Realm (PSCI names targets by it): no two live RECs of a
+    /// Realm share one, every index is below the Realm's rec_count, and the RD counts its live RECs.
+    /// </summary>
+    private void CheckRecIdentities(List<string> problems)
+    {
+        foreach (var g in _recs.Values.GroupBy(r => (r.Realm, r.Mpidr)).Where(g => g.Count() > 1))
+            problems.Add($"RECs {string.Join(", ", g.Select(r => $"0x{r.Pa:X}"))} of Realm 0x{g.Key.Realm.Rd:X} share MPIDR 0x{g.Key.Mpidr:X}");
+        foreach (var r in _recs.Values.Where(r => r.Index >= r.Realm.NextRecIndex))
+            problems.Add($"REC 0x{r.Pa:X} has index {r.Index}, not below its Realm's rec_count {r.Realm.NextRecIndex}");
+        var live = _recs.Values.GroupBy(r => r.Realm).ToDictionary(g => g.Key, g => g.Count());
+        foreach (var realm in _realms.Values.Where(realm => realm.LiveRecs != live.GetValueOrDefault(realm)))
+            problems.Add($"Realm 0x{realm.Rd:X} counts {realm.LiveRecs} live RECs but has {live.GetValueOrDefault(realm)}");
     }
 
     private static void Collect(Rtt t, Dictionary<ulong, int> mapped, HashSet<ulong> tables, List<string> problems)

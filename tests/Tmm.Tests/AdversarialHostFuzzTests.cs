@@ -41,7 +41,7 @@ public sealed partial class AdversarialHostFuzzTests
         (RmiFid.RttCreate, 500), (RmiFid.RttDestroy, 400), (RmiFid.RttFold, 80), (RmiFid.RttReadEntry, 90),
         (RmiFid.RttMapUnprotected, 100), (RmiFid.RttUnmapUnprotected, 60), (RmiFid.RttInitRipas, 100), (RmiFid.RttSetRipas, 15),
         (RmiFid.DataCreate, 300), (RmiFid.DataCreateUnknown, 400), (RmiFid.DataDestroy, 700),
-        (Fuzzer.OnCpuEntries, 100), (Fuzzer.OnCpuExits, 100),
+        (Fuzzer.OnCpuEntries, 100), (Fuzzer.OnCpuExits, 100), (Fuzzer.RecCreatedAfterDestroy, 1), (Fuzzer.StaleIndexRefused, 1),
     ];
 
     [Fact]
@@ -171,11 +171,19 @@ public sealed partial class AdversarialHostFuzzTests
         public void Step(int i)
         {
             if (_rng.Next(8) == 0) { OnCpu(i); return; }
+            _mustRefuse = null;
             var call = _scripted && _rng.Next(10) < 6 ? Plan() : null;
             var (fid, x1, x2, x3, x4, x5) = call ?? RandomCall();
             SmcResult r;
             try { r = _rmm.HostSmc(fid, x1, x2, x3, x4, x5); }
             catch (Exception e) { throw new Xunit.Sdk.XunitException($"step {i}: 0x{fid:X}({x1:X}, {x2:X}, {x3:X}, {x4:X}, {x5:X}) threw {e}"); }
+            if (_mustRefuse != null)
+            {
+                Assert.True(r.Status == RmiStatus.ErrorInput, $"step {i}: {_mustRefuse} returned {r}, not RMI_ERROR_INPUT");
+                Count(StaleIndexRefused);
+            }
+            if (fid == RmiFid.RecCreate && r.X0 == 0 && _rmm.RecAt(x2) is { } created && created.Realm.LiveRecs < created.Realm.NextRecIndex)
+                Count(RecCreatedAfterDestroy);
             Check(i, fid, (x1, x2, x3, x4), r);
         }
 
@@ -257,8 +265,13 @@ public sealed partial class AdversarialHostFuzzTests
             CheckState(i, what);
         }
 
-        /// <summary>Pseudo function ids counting the on-CPU path's successes.</summary>
-        public const ulong OnCpuEntries = 0x1_0000_0001, OnCpuExits = 0x1_0000_0002;
+        /// <summary>
+        /// Pseudo function ids counting the on-CPU path's successes, REC_CREATEs in a Realm that has
+        /// destroyed a REC before, and REC_CREATEs with a used index that were refused.
+        /// </summary>
+        public const ulong OnCpuEntries = 0x1_0000_0001, OnCpuExits = 0x1_0000_0002, RecCreatedAfterDestroy = 0x1_0000_0003, StaleIndexRefused = 0x1_0000_0004;
+
+        private void Count(ulong what) => successes[what] = successes.GetValueOrDefault(what) + 1;
 
         /// <summary>The TMM's invariants hold, and no RIM changed after activation.</summary>
         private void CheckState(int i, string after)

@@ -80,8 +80,8 @@ public sealed partial class AdversarialHostFuzzTests
         private Call? Populate(Realm realm)
         {
             var l3 = realm.Walk(0, 3).Table;
-            if (realm.RecCount < _wantRecs && _rng.Next(3) != 0) return NewRec(realm); // a Realm worth activating has its RECs
-            switch (_rng.Next(12))
+            if (realm.LiveRecs < _wantRecs && _rng.Next(3) != 0) return NewRec(realm); // a Realm worth activating has its RECs
+            switch (_rng.Next(13))
             {
                 case 0 or 1 or 2:
                     return WithFree(1, f =>
@@ -94,15 +94,34 @@ public sealed partial class AdversarialHostFuzzTests
                 case 5:
                     ulong b = PageToFill(l3);
                     return new Call(RmiFid.RttInitRipas, realm.Rd, b, b + (ulong)(1 + _rng.Next(RamPages)) * 0x1000);
-                case 6 or 7 when realm.RecCount < 2: return NewRec(realm);
+                case 6 or 7 when realm.LiveRecs < 2: return NewRec(realm);
                 case 8: return Shared(realm);
                 case 9: return Restructure(realm);
-                default: return realm.RecCount >= _wantRecs || _rng.Next(30) == 0 ? new Call(RmiFid.RealmActivate, realm.Rd) : null;
+                case 10 when realm.LiveRecs > 0 && _rng.Next(3) == 0:
+                    // Destroy a REC of the NEW Realm; its index stays used, the next REC_CREATE must take a fresh one.
+                    var recs = RecsOf(realm);
+                    return new Call(RmiFid.RecDestroy, recs[_rng.Next(recs.Count)].Pa);
+                default: return realm.LiveRecs >= _wantRecs || _rng.Next(30) == 0 ? new Call(RmiFid.RealmActivate, realm.Rd) : null;
             }
         }
 
-        private Call? NewRec(Realm realm) =>
-            WithFree(1 + 16, f => new Call(RmiFid.RecCreate, realm.Rd, f[0], RecParamsPage(realm.RecCount, realm.RecCount == 0 || _rng.Next(2) == 0, f[1..17])));
+        /// <summary>
+        /// REC_CREATE with the next index (rec_count) — or, one time in five once indices have been used,
+        /// with an index already handed out (to a live or a destroyed REC), which must be refused.
+        /// </summary>
+        private Call? NewRec(Realm realm) => WithFree(1 + 16, f =>
+        {
+            int index = realm.NextRecIndex;
+            if (index > 0 && _rng.Next(5) == 0)
+            {
+                index = _rng.Next(index);
+                _mustRefuse = $"REC_CREATE with MPIDR index {index}, below rec_count {realm.NextRecIndex}";
+            }
+            return new Call(RmiFid.RecCreate, realm.Rd, f[0], RecParamsPage(index, realm.LiveRecs == 0 || _rng.Next(2) == 0, f[1..17]));
+        });
+
+        /// <summary>Set when the next planned call must fail with RMI_ERROR_INPUT: what it is.</summary>
+        private string? _mustRefuse;
 
         /// <summary>An ACTIVE Realm: mostly REC_ENTER (with the PSCI and RIPAS answers its RECs wait for), some memory changes.</summary>
         private Call? Run(Realm realm)
@@ -222,7 +241,9 @@ public sealed partial class AdversarialHostFuzzTests
             ulong Page() => (ulong)_rng.Next(RamPages) * 0x1000;
             ulong Ram() => Page() + (ulong)_rng.Next(512) * 8;
             ulong Value() => (ulong)_rng.NextInt64();
-            ulong Other() => Abi.Mpidr.Of(_rng.Next(Math.Max(2, realm.RecCount)));
+            var live = RecsOf(realm);
+            // Mostly a live REC; now and then any index handed out (a destroyed REC's too) or one past it.
+            ulong Other() => live.Count > 0 && _rng.Next(4) != 0 ? live[_rng.Next(live.Count)].Mpidr : Abi.Mpidr.Of(_rng.Next(realm.NextRecIndex + 1));
             return _rng.Next(17) switch
             {
                 0 => new GuestStep.Load(Ram()),

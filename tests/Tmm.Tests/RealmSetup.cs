@@ -6,8 +6,10 @@ namespace VirtCca.Tmm.Tests;
 /// <summary>A host's view of building Realms: delegate granules, write RmiRealmParams into its own memory, call REALM_CREATE.</summary>
 internal sealed class RealmSetup
 {
-    public readonly Rmm Rmm = new();
+    public readonly Rmm Rmm;
     private ulong _next = 0x8000_0000;
+
+    public RealmSetup(RmmConfig? config = null) => Rmm = new Rmm(config ?? new RmmConfig());
 
     /// <summary>A fresh host granule address (never reused).</summary>
     public ulong Granule() { var g = _next; _next += 0x1000; return g; }

@@ -7,13 +7,14 @@ namespace VirtCca.Tmm.Tests;
 /// <summary>A Realm with RAM at [0, 64 KiB) (DATA granules, RIPAS RAM), a level-3 table over the first unprotected 2 MiB, and RECs.</summary>
 internal sealed class RecSetup
 {
-    public readonly RealmSetup S = new();
+    public readonly RealmSetup S;
     public ulong Rd, Run;
     public const ulong Ns = 1UL << 39;
     public readonly List<ulong> Recs = new();
 
-    public RecSetup(int recs = 1, bool activate = true, bool secondRunnable = false)
+    public RecSetup(int recs = 1, bool activate = true, bool secondRunnable = false, RmmConfig? config = null)
     {
+        S = new RealmSetup(config);
         (Rd, _) = S.Realm();
         foreach (var (ipa, level) in new[] { (0UL, 1L), (0UL, 2L), (0UL, 3L), (Ns, 1L), (Ns, 2L), (Ns, 3L) })
             Ok(S.Call(RmiFid.RttCreate, Rd, S.Delegated(), ipa, (ulong)level));

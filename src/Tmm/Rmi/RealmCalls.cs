@@ -52,7 +52,10 @@ public sealed partial class Rmm
                 BinaryPrimitives.WriteUInt64LittleEndian(config, (ulong)realm.S2sz);
                 config[8] = (byte)realm.Measurement.Algorithm;
                 realm.PersonalizationValue.CopyTo(config, 0x200);
-                return RealmWriteOrFault(r, smc, A(0), config, () => Done(RsiFid.Success));
+                if (RsiBuffer(r, smc, A(0)) is { } notWritable) return notWritable.Exit;
+                WriteRealm(realm, A(0), config);
+                Done(RsiFid.Success);
+                return null;
             case RsiFid.IpaStateSet:
                 ulong b = A(0), t = A(1), ripas = A(2);
                 if (ripas > 1 || b % 0x1000 != 0 || t % 0x1000 != 0 || t <= b || !realm.IsProtected(b) || !realm.IsProtected(t - 1)) { Done(RsiFid.ErrorInput); return null; }
@@ -62,8 +65,9 @@ public sealed partial class Rmm
             case RsiFid.HostCall:
                 ulong ipa = A(0);
                 if (ipa % 256 != 0 || !realm.IsProtected(ipa)) { Done(RsiFid.ErrorInput); return null; }
+                if (RsiBuffer(r, smc, ipa) is { } unreadable) return unreadable.Exit;
                 var call = new byte[256];
-                if (!ReadRealm(realm, ipa, call)) { Done(RsiFid.ErrorInput); return null; }
+                ReadRealm(realm, ipa, call);
                 r.PendingHostCall = ipa;
                 var exit = new RecExit(RecExitReason.HostCall) { Imm = BinaryPrimitives.ReadUInt16LittleEndian(call) };
                 for (int i = 0; i < 31; i++) exit.Gprs[i] = BinaryPrimitives.ReadUInt64LittleEndian(call.AsSpan(8 + 8 * i));
@@ -77,8 +81,8 @@ public sealed partial class Rmm
         if (buf % 0x1000 != 0 || !r.Realm.IsProtected(buf) || offset >= 0x1000 || size > 0x1000 || offset + size > 0x1000)
         { r.Program.Record(smc, "rsi", RsiFid.ErrorInput); return null; }
         if (r.Attestation is not { } session) { r.Program.Record(smc, "rsi", RsiFid.ErrorState); return null; }
+        if (RsiBuffer(r, smc, buf) is { } notWritable) return notWritable.Exit;
         var chunk = new byte[Math.Min((int)size, session.Remaining)];
-        if (Resolve(r.Realm, buf, out _) != Recs.AccessOutcome.Normal) { r.Program.Record(smc, "rsi", RsiFid.ErrorInput); return null; }
         int n = session.CopyNext(chunk);
         WriteRealm(r.Realm, buf + offset, chunk.AsSpan(0, n));
         r.Program.Record(smc, "rsi", session.Done && size > 0 ? RsiFid.Success : RsiFid.Incomplete, (ulong)n);
@@ -105,16 +109,26 @@ public sealed partial class Rmm
         return null;
     }
 
-    private RecExit? RealmWriteOrFault(Rec r, GuestStep.Smc smc, ulong ipa, byte[] data, Action done)
+    /// <summary>Why an RSI call cannot use the Realm page at <paramref name="ipa"/>, already answered: the exit to take (null: answered inside the Realm).</summary>
+    private readonly record struct RsiRefusal(RecExit? Exit);
+
+    /// <summary>
+    /// The page an RSI call reads or writes (REALM_CONFIG, HOST_CALL, ATTESTATION_TOKEN_CONTINUE's
+    /// buffer): null when the Realm can use it. RAM the host has not backed, or DESTROYED, is an
+    /// emulated stage-2 data abort — the REC exits and the call runs again after the host acts; EMPTY
+    /// (or anything else not accessible) answers RSI_ERROR_INPUT.
+    /// </summary>
+    private RsiRefusal? RsiBuffer(Rec r, GuestStep.Smc smc, ulong ipa)
     {
         switch (Resolve(r.Realm, ipa, out _))
         {
-            case Recs.AccessOutcome.Normal: WriteRealm(r.Realm, ipa, data); done(); return null;
+            case Recs.AccessOutcome.Normal: return null;
             case Recs.AccessOutcome.ExitNonEmulatable:
-                // RAM the host has not backed yet: an emulated stage-2 fault; the call runs again after the host maps it.
                 RequeueFirst(r.Program, smc);
-                return new RecExit(RecExitReason.Sync) { Esr = Esr.EcDataAbortLower | Esr.DfscTranslationL3, Hpfar = Esr.Hpfar(ipa) };
-            default: r.Program.Record(smc, "rsi", RsiFid.ErrorInput); return null;
+                return new RsiRefusal(new RecExit(RecExitReason.Sync) { Esr = Esr.EcDataAbortLower | Esr.DfscTranslationL3, Hpfar = Esr.Hpfar(ipa) });
+            default:
+                r.Program.Record(smc, "rsi", RsiFid.ErrorInput);
+                return new RsiRefusal(null);
         }
     }
 

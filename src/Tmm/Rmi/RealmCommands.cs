@@ -91,7 +91,7 @@ public sealed partial class Rmm
     {
         var realm = RealmAt(rd);
         if (realm == null) return Input($"rd {Hex(rd)} is not an RD granule");
-        if (realm.IsLive) return Fail(RmiStatus.ErrorRealm, realm.RecCount > 0 ? $"the Realm still has {realm.RecCount} REC(s)" : "a starting-level RTT entry is still TABLE or ASSIGNED");
+        if (realm.IsLive) return Fail(RmiStatus.ErrorRealm, realm.LiveRecs > 0 ? $"the Realm still has {realm.LiveRecs} REC(s)" : "a starting-level RTT entry is still TABLE or ASSIGNED");
         foreach (var g in realm.RootGranules) { _rtts.Remove(g); ReturnToDelegated(g); }
         ReturnToDelegated(rd);
         _realms.Remove(rd);

@@ -13,11 +13,11 @@ public sealed partial class Rmm
     private RecExit? PsciCall(Rec r, GuestStep.Smc smc, ulong fid, ulong a0, ulong a1, ulong a2)
     {
         void Done(ulong x0) => r.Program.Record(smc, "smc", x0);
-        RecExit PsciExit(params ulong[] args)
+        // Every PSCI exit reports the function id and the call's three arguments (§5.2), whatever they mean to it.
+        RecExit PsciExit()
         {
             var exit = new RecExit(RecExitReason.Psci);
-            exit.Gprs[0] = fid;
-            for (int i = 0; i < args.Length; i++) exit.Gprs[1 + i] = args[i];
+            (exit.Gprs[0], exit.Gprs[1], exit.Gprs[2], exit.Gprs[3]) = (fid, a0, a1, a2);
             return exit;
         }
         switch (fid)
@@ -38,13 +38,13 @@ public sealed partial class Rmm
                 if (target == r.Index) { Done(Psci.AlreadyOn); return null; }
                 r.PsciPending = (Psci.CpuOn, a0, a1, a2);
                 r.Program.Record(smc, "psci-exit");
-                return PsciExit(a0, a1, a2);
+                return PsciExit();
             case Psci.AffinityInfo or Psci.AffinityInfo32:
                 if (a1 != 0 || TargetIndex(r, a0) is not { } t) { Done(Psci.InvalidParams); return null; }
                 if (t == r.Index) { Done(Psci.AffinityOn); return null; }
                 r.PsciPending = (Psci.AffinityInfo, a0, 0, 0);
                 r.Program.Record(smc, "psci-exit");
-                return PsciExit(a0, a1);
+                return PsciExit();
             case Psci.SystemOff or Psci.SystemReset:
                 r.Realm.State = RealmState.SystemOff;
                 r.Program.Record(smc, "psci-exit");
@@ -55,9 +55,14 @@ public sealed partial class Rmm
         }
     }
 
+    /// <summary>
+    /// The REC index a PSCI target MPIDR names, if it is one the Realm has handed out (below rec_count).
+    /// A destroyed REC's index stays valid here, as its MPIDR was assigned: the request goes to the
+    /// host, which can no longer complete it with that REC (RMI_PSCI_COMPLETE needs a live target).
+    /// </summary>
     private static int? TargetIndex(Rec r, ulong mpidr)
     {
         long index = Mpidr.IndexOf(mpidr);
-        return index >= 0 && index < r.Realm.RecCount ? (int)index : null;
+        return index >= 0 && index < r.Realm.NextRecIndex ? (int)index : null;
     }
 }

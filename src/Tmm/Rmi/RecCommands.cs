@@ -32,20 +32,20 @@ public sealed partial class Rmm
         if (!_granules.Is(rec, GranuleState.Delegated)) return Input($"rec {Hex(rec)} is not a DELEGATED granule");
         var realm = RealmAt(rd);
         if (realm == null) return Input($"rd {Hex(rd)} is not an RD granule");
-        if (realm.RecCount >= 1 << Config.MaxRecsOrder) return Fail(RmiStatus.ErrorRealm, "the Realm has the maximum number of RECs");
+        // Indices are never reused, so the limit is on indices handed out, not on RECs alive now.
+        if (realm.NextRecIndex >= 1 << Config.MaxRecsOrder) return Fail(RmiStatus.ErrorRealm, $"the Realm has used all {1 << Config.MaxRecsOrder} REC indices");
         if (realm.State != RealmState.New) return Fail(RmiStatus.ErrorRealm, $"the Realm is {realm.State}, not NEW");
-        if (Mpidr.IndexOf(p.Mpidr) != realm.RecCount) return Input($"mpidr {Hex(p.Mpidr)} does not name the next REC index {realm.RecCount}");
+        if (Mpidr.IndexOf(p.Mpidr) != realm.NextRecIndex) return Input($"mpidr {Hex(p.Mpidr)} does not name the next REC index {realm.NextRecIndex} (rec_count)");
         if (p.NumAux != (ulong)Config.RecAuxCount) return Input($"num_aux {p.NumAux} is not REC_AUX_COUNT = {Config.RecAuxCount}");
 
         bool runnable = (p.Flags & RecParams.FlagRunnable) != 0;
         var gprs = new ulong[31];
         Array.Copy(p.Gprs, gprs, 8);
         var aux = p.Aux[..(int)p.NumAux];
-        var r = new Rec(rec, realm, realm.RecCount, runnable, p.Pc, gprs, aux);
+        var r = new Rec(rec, realm, realm.AddRec(), runnable, p.Pc, gprs, aux);
         _recs[rec] = r;
         _granules.Set(rec, GranuleState.Rec);
         foreach (var a in aux) _granules.Set(a, GranuleState.RecAux);
-        realm.RecCount++;
         if (runnable) realm.Measurement.MeasureRec(p.Flags, p.Pc, p.Gprs);
         return SmcResult.Success;
     }
@@ -59,7 +59,7 @@ public sealed partial class Rmm
         foreach (var a in r.Aux) ReturnToDelegated(a);
         ReturnToDelegated(rec);
         _recs.Remove(rec);
-        r.Realm.RecCount--;
+        r.Realm.RemoveRec();
         return SmcResult.Success;
     }
 

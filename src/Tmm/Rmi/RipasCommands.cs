@@ -37,6 +37,7 @@ public sealed partial class Rmm
         if (realm == null) return Input($"rd {Hex(rd)} is not an RD granule");
         var r = RecGranule(rec);
         if (r == null) return Input($"rec {Hex(rec)} is not a REC granule");
+        if (r.RunningWith != null) return Fail(RmiStatus.ErrorRec, "the REC is running on a CPU");
         if (r.Realm != realm) return Fail(RmiStatus.ErrorRec, "the REC belongs to another Realm");
         if (r.PendingRipas is not { } req || baseIpa != req.Addr) return Input($"base {Hex(baseIpa)} is not where the REC's RIPAS request stands");
         if (top > req.Top) return Input($"top {Hex(top)} is beyond the request's top {Hex(req.Top)}");
