@@ -27,6 +27,8 @@ public sealed class VcpuActor(int index, IReadOnlyList<Op> program, GuestTiming 
     public long ComputePicoseconds { get; private set; }
     public long MemoryFaults { get; set; }
     public long OpsRetired => _runner.Retired;
+    /// <summary>The program has run to its end (read by the launcher to tell a finished run from a cut one).</summary>
+    public bool ProgramFinished => _runner.Current == null;
     public bool HasPending => Context.PendingVirtual.Count > 0;
 
     public override void Handle(in SimEvent ev, ISimContext ctx) =>

@@ -50,6 +50,7 @@ public sealed class MachineModel(Machine machine) : ISimulationModel, IReportsMe
             Add("realm.stopped_ps", kvm.AllStoppedAt.Picoseconds);
             Add("realm.destroyed_ps", kvm.DestroyedAt.Picoseconds);
         }
+        m.AddRange(Results.ProgramProgress.Metrics(Machine)); // vCPUs still inside their programs (the run's status)
         return m;
     }
 
