@@ -120,5 +120,10 @@ public sealed record RunOutcome(string Status, int Vcpus, IReadOnlyList<Unfinish
         if (Unfinished.Count > maxPrograms) yield return $"  ... and {Unfinished.Count - maxPrograms} more (results.json lists them all)";
     }
 
-    private static string SimTimeText(SimTime t) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{t.Picoseconds / 1e6:0.######} us");
+    /// <summary>In the largest unit that keeps the number at least 1, as a config would write it: "2 ms", "20.407692 us".</summary>
+    private static string SimTimeText(SimTime t)
+    {
+        var (unit, ps) = new[] { ("s", 1e12), ("ms", 1e9), ("us", 1e6), ("ns", 1e3) }.FirstOrDefault(u => t.Picoseconds >= u.Item2, ("ps", 1));
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{t.Picoseconds / ps:0.#########} {unit}");
+    }
 }
