@@ -67,6 +67,20 @@ public sealed class FieldCheckTests
         Assert.Contains("error: --set: machine.vcpus: 0 is out of range", r.Err);
     }
 
+    /// <summary>The locator only serves messages: on any text — Akka's parser already refused the broken ones — it returns, never throws or hangs.</summary>
+    [Fact]
+    public void The_locator_returns_on_arbitrary_text()
+    {
+        string[] pieces = ["a", "b.c", " = ", ": ", "{", "}", "[", "]", ",", "\n", "\"q\"", "\"\"\"", "#", "//", "${x}", "+=", "include ", "required(", ")", "1 ms", "\\"];
+        var random = new Random(20261130);
+        for (int n = 0; n < 5000; n++)
+        {
+            var text = string.Concat(Enumerable.Range(0, random.Next(1, 40)).Select(_ => pieces[random.Next(pieces.Length)]));
+            var found = HoconLocator.Scan(text, "f.conf", (_, _) => null);
+            Assert.All(found.Values, p => Assert.InRange(p.Line, 1, text.Count(c => c == '\n') + 1));
+        }
+    }
+
     [Fact]
     public void The_locator_follows_dotted_keys_objects_lists_quoted_keys_strings_and_includes()
     {

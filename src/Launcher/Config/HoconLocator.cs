@@ -79,7 +79,9 @@ public static class HoconLocator
                 if (C == ']') { _i++; return; }
                 var element = ConfigPath.Index(path, index);
                 found[element] = new(file, _line);
+                int before = _i;
                 Value(element);
+                if (_i == before) _i++; // a stray closer: step over it rather than stand still
             }
         }
 
