@@ -56,6 +56,16 @@ public sealed class ClusterTests
         var expected = Metrics(oneDir);
         Assert.True(expected["exits.total"] > 0 && expected["tmm.rmi_calls"] > 115);
         Assert.Equal(expected, Metrics(twoDir));
+
+        // Cut at 3 ms, the run is truncated; where each vCPU program was comes from both nodes, as in one process.
+        static (string?, string) Programs(string dir)
+        {
+            using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "results.json")));
+            return (json.RootElement.GetProperty("status").GetString(), json.RootElement.GetProperty("programs").GetRawText());
+        }
+        Assert.Equal("truncated", Programs(oneDir).Item1);
+        Assert.Contains("\"unfinished\": 4", Programs(oneDir).Item2);
+        Assert.Equal(Programs(oneDir), Programs(twoDir));
     }
 
     /// <summary>

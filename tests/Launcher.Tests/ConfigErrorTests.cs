@@ -40,12 +40,12 @@ public sealed class ConfigErrorTests
     [InlineData("sim.lookahead = 2 us", "sim.lookahead", "longer than the shortest link")]
     [InlineData("sim.quantum = 500 ns", "sim.quantum", "smaller than the lookahead")]
     [InlineData("phold.remote-fraction = 1.5", "phold.remote-fraction", "out of range")]
-    public void A_bad_value_names_the_key_and_what_is_wrong(string hocon, string key, string problem)
+    public void A_bad_value_names_the_file_line_key_and_what_is_wrong(string hocon, string key, string problem)
     {
-        var file = Write(hocon);
+        var file = Write($"model.type = phold\nsim.end-time = 1 ms\n{hocon}");
         var (code, _, err) = Run(file);
         Assert.Equal(2, code);
-        Assert.Contains($"{file}: {key}: ", err);
+        Assert.Contains($"{file}:3: {key}: ", err);
         Assert.Contains(problem, err);
     }
 

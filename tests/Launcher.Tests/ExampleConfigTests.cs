@@ -18,7 +18,7 @@ public sealed class ExampleConfigTests
     [MemberData(nameof(Examples))]
     public void Example_loads(string relativePath)
     {
-        var e = Experiment.From(ConfigLoader.Load(Path.Combine(Paths.Root, relativePath), []));
+        var e = Experiment.From(ConfigLoader.Load(Path.Combine(Paths.Root, relativePath), Array.Empty<string>()));
         Assert.True(e.Kernel.EndTime.Picoseconds > 0);
         Assert.True(e.ModelFactory().Topology.Count > 0);
     }

@@ -46,17 +46,17 @@ public sealed class WorkloadTests
     }
 
     [Theory]
-    [InlineData("program = [ { op = jump } ]", "program[0]: unknown op 'jump'")]
-    [InlineData("program = [ { op = compute } ]", "program[0]: missing 'cycles'")]
+    [InlineData("program = [ { op = jump } ]", "program[0].op: unknown op 'jump' (did you mean")]
+    [InlineData("program = [ { op = compute } ]", "program[0].cycles: missing")]
     [InlineData("program = [ { op = loop, count = 2, body = [ { op = touch, address = \"0xZZ\" } ] } ]", "program[0].body[0].address")]
-    [InlineData("program = [ { op = compute, cycles = -5 } ]", "must not be negative")]
+    [InlineData("program = [ { op = compute, cycles = -5 } ]", "program[0].cycles: -5 is out of range")]
     [InlineData("program = 5", "program: expected a list")]
     [InlineData("program = [ { op = rsi-call, fid = 1, args = [1, 2, 3, 4, 5, 6] } ]", "program[0].args: 6 values; an SMC carries 5")]
     [InlineData("program = [ { op = rsi-call, fid = 1, args = [\"0xQ\"] } ]", "program[0].args[0]: '0xQ' is not an address")]
-    [InlineData("program = [ { op = ipa-state-set, base = 0, top = 4096, ripas = shared } ]", "program[0].ripas: 'shared' is not ram or empty")]
+    [InlineData("program = [ { op = ipa-state-set, base = 0, top = 4096, ripas = shared } ]", "program[0].ripas: 'shared' is not one of: ram, empty")]
     public void Mistakes_name_the_operation(string hocon, string message)
     {
-        var ex = Assert.Throws<ArgumentException>(() => WorkloadReader.Read(ConfigurationFactory.ParseString(hocon)));
+        var ex = Assert.Throws<VirtCca.Launcher.Config.ConfigPathException>(() => WorkloadReader.Read(ConfigurationFactory.ParseString(hocon)));
         Assert.Contains(message, ex.Message);
     }
 

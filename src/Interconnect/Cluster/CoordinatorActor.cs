@@ -32,7 +32,7 @@ public sealed class CoordinatorActor : ReceiveActor
     private readonly List<NodeFinal> _finals = new();
     private long _window, _events, _windowStart;
     private long _lastCompleted = -1;
-    private bool _finishing;
+    private bool _finishing, _eventsPending;
     private readonly System.Diagnostics.Stopwatch _clock = new();
 
     public CoordinatorActor()
@@ -88,7 +88,7 @@ public sealed class CoordinatorActor : ReceiveActor
             if (_next[i] < t) t = _next[i];
             foreach (var b in _inbound[i]) t = Math.Min(t, BatchCodec.MinTime(b));
         }
-        if (t >= _run.EndTime) { Finish(); return; }
+        if (t >= _run.EndTime) { _eventsPending = t != long.MaxValue; Finish(); return; }
 
         _window++;
         _windowStart = t;
@@ -122,7 +122,7 @@ public sealed class CoordinatorActor : ReceiveActor
         var digests = _finals.SelectMany(x => x.Digests).Select(e => (e.Id, new ComponentDigest { Hash = e.Hash, Count = e.Count }));
         var result = new RunResult("actors", TraceDigest.Combine(digests), _finals.Sum(x => x.Events), _window,
             new SimTime(_finals.Max(x => x.LastEventTime)), _run.Nodes.Count * _run.PartitionsPerNode, _run.Nodes.Count,
-            _clock.Elapsed.TotalSeconds) { Metrics = SumMetrics(_finals) };
+            _clock.Elapsed.TotalSeconds) { Metrics = SumMetrics(_finals), EventsPending = _eventsPending };
         Done();
         _run.Completion.TrySetResult(result);
     }

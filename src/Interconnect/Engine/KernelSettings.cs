@@ -40,6 +40,9 @@ public sealed record RunResult(
 {
     /// <summary>The model's own numbers (<see cref="IReportsMetrics"/>), summed over nodes in a distributed run; null when it reports none.</summary>
     public IReadOnlyList<KeyValuePair<string, double>>? Metrics { get; init; }
+
+    /// <summary>True when the run stopped at <see cref="KernelSettings.EndTime"/> with events still to deliver; false when nothing was left to happen.</summary>
+    public bool EventsPending { get; init; }
 }
 
 /// <summary>Progress callback data; emitted every few thousand windows.</summary>

@@ -21,10 +21,10 @@ public static class LocalEngine
         runner.Start();
         runner.FlushRemote(null);
         long end = settings.EndTime.Picoseconds;
-        long windows = 0;
+        long windows = 0, t;
         while (true)
         {
-            long t = runner.NextTime();
+            t = runner.NextTime();
             if (t >= end) break;
             long wEnd = t > end - window ? end : t + window;
             runner.RunWindow(wEnd, null);
@@ -36,7 +36,7 @@ public static class LocalEngine
             }
         }
         return new RunResult(Name, TraceDigest.Combine(runner.Digests()), runner.Events, windows,
-            new SimTime(runner.LastEventTime()), partitions, 1, clock.Elapsed.TotalSeconds);
+            new SimTime(runner.LastEventTime()), partitions, 1, clock.Elapsed.TotalSeconds) { EventsPending = t != long.MaxValue };
     }
 
     /// <summary>The window width: the lookahead, or the quantum when lax synchronisation asks for a wider one.</summary>

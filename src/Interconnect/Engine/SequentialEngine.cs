@@ -36,7 +36,7 @@ public static class SequentialEngine
             }
         }
         return new RunResult(Name, TraceDigest.Combine(hosts.Select(h => (h.Self, h.Digest))), events, 0,
-            new SimTime(last), 1, 1, clock.Elapsed.TotalSeconds);
+            new SimTime(last), 1, 1, clock.Elapsed.TotalSeconds) { EventsPending = heap.Count > 0 };
     }
 
     private sealed class GlobalQueue(int count) : IEventRouter

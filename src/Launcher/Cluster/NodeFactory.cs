@@ -9,7 +9,7 @@ internal static class NodeFactory
 {
     public static readonly NodeModelFactory FromResolvedConfig = hocon =>
     {
-        var experiment = Experiment.From(ConfigLoader.FromText(hocon, "<config from the coordinator>", []));
+        var experiment = Experiment.From(ConfigLoader.FromResolved(hocon, "<config from the coordinator>"));
         return (experiment.ModelFactory(), experiment.Kernel);
     };
 
@@ -18,7 +18,7 @@ internal static class NodeFactory
     {
         using var buffer = new MemoryStream();
         using (var w = new System.Text.Json.Utf8JsonWriter(buffer))
-            Results.HoconJson.Write(w, experiment.Loaded.Config.Root);
+            Results.HoconJson.Write(w, experiment.Loaded.Config.Root, omitNulls: true);
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 }

@@ -1,57 +1,104 @@
-using VirtCca.Launcher.Composition;
-using Akka.Configuration;
-using VirtCca.Cores.Workloads;
-using VirtCca.Launcher.Config;
-using VirtCca.Interconnect;
-using VirtCca.Kvm.Realms;
 using VirtCca.SecureMonitor;
+using VirtCca.Launcher.Config;
 
 namespace VirtCca.Launcher.Composition;
 
-/// <summary>Reads machine.* and the platform { } block into a <see cref="MachineSpec"/>; every problem names its key.</summary>
-internal static class MachineConfig
+/// <summary>
+/// Reads machine.* and the platform { } block into a <see cref="MachineSpec"/>: the guests
+/// (<c>machine.guests = [ { … }, … ]</c>, or the single-guest keys machine.vcpus / program / programs),
+/// the PEs and the host's scheduler. Everything a program names — vCPUs, PEs — is checked here, before
+/// a run; every problem names where its value was written.
+/// </summary>
+public static class MachineConfig
 {
     public static MachineSpec Read(ConfigReader r)
+    {
+        try { return ReadChecked(r); }
+        catch (ConfigPathException e) { throw r.Error(e); }
+    }
+
+    private static MachineSpec ReadChecked(ConfigReader r)
     {
         var config = r.Config;
         if (!config.HasPath("platform") || !config.GetValue("platform").IsObject())
             throw r.Error("platform", "the machine model needs a platform { } block, e.g. include \"../platforms/kunpeng-64.conf\"");
-        PlatformSettings platform;
-        try { platform = PlatformLoader.From(config.GetConfig("platform")); }
-        catch (ArgumentException e) { throw r.Error("platform", e.Message); }
+        var platform = PlatformLoader.From(config.GetConfig("platform"));
 
-        var configuration = PlatformConfigurations.Parse(r.OneOf("machine.configuration", "baseline", "virtcca-sel2", "virtcca-el3"));
-        int vcpus = r.Int("machine.vcpus", 1, platform.Pes);
-        var programs = Programs(r, config, vcpus);
+        if (r.Has("machine.realm.ram") && r.Loaded.IsSet("machine.realm.ram-pages"))
+            throw r.Error("machine.realm.ram", "give ram or ram-pages, not both");
+        var defaults = new GuestDefaults(
+            PlatformConfigurations.Parse(r.OneOf("machine.configuration", GuestReader.Configurations)), "machine.configuration",
+            r.OneOf("machine.boot", "all", "psci") == "psci",
+            new Fields(config.GetValue("machine.realm"), "machine.realm", GuestReader.RealmKnown, "field of a realm"));
+
+        var guests = Guests(r, defaults, platform.FrequencyHz);
+        CheckOneTmm(guests);
+        int total = guests.Sum(g => g.Spec.Vcpus);
         int? pes = r.IntOrAuto("machine.pes", 1, platform.Pes);
-        bool psciBoot = r.OneOf("machine.boot", "all", "psci") == "psci";
-        if (pes < vcpus) throw r.Error("machine.pes", $"{pes} PEs cannot run {vcpus} vCPUs (one vCPU per PE)");
+        if (pes == null && total > platform.Pes)
+            throw r.Error("machine.pes", $"auto gives every vCPU its own PE, but {total} vCPUs are more than the platform's {platform.Pes} PEs; set machine.pes (vCPUs then share PEs)");
+        CheckPins(guests, pes ?? total);
 
-        var shape = new RealmShape
+        var scheduler = new SchedulerSpec
         {
-            RamPages = r.Int("machine.realm.ram-pages", 1, 512),
-            ImagePages = r.Int("machine.realm.image-pages", 1, 512),
-            IpaBits = (byte)r.Int("machine.realm.ipa-bits", 32, 48),
-            HashAlgorithm = (byte)(r.OneOf("machine.realm.hash", "sha256", "sha512") == "sha256" ? 0 : 1),
-            Vcpus = vcpus,
+            TimeSlice = r.Time("machine.scheduler.time-slice"),
+            ContextSwitchCycles = r.Long("machine.scheduler.context-switch-cycles", 0),
         };
-        if (configuration.HasTmm() && shape.Problem() is { } problem) throw r.Error("machine.realm", problem);
-        var guest = new GuestSpec { Name = "guest0", Configuration = configuration, Programs = programs, PsciBoot = psciBoot, Realm = shape };
-        return new MachineSpec { Platform = platform, Pes = pes, Guests = [guest] };
+        return new MachineSpec { Platform = platform, Pes = pes, Guests = guests.Select(g => g.Spec).ToArray(), Scheduler = scheduler };
     }
 
-    private static IReadOnlyList<IReadOnlyList<Op>> Programs(ConfigReader r, Akka.Configuration.Config config, int vcpus)
+    /// <summary>machine.guests, or — when it is empty — one guest from the single-guest keys.</summary>
+    private static List<GuestRead> Guests(ConfigReader r, GuestDefaults defaults, long frequencyHz)
     {
-        try
+        var config = r.Config;
+        var list = config.GetValue("machine.guests");
+        if (!Hocon.IsList(list)) throw r.Error("machine.guests", "expected a list of guests: [ { name = a, configuration = …, vcpus = …, program = [ … ] }, … ]");
+        var entries = Hocon.Elements(list);
+        if (entries.Count == 0)
         {
-            var many = WorkloadReader.ReadMany(config, "machine.programs");
-            if (many.Count == 0) return Enumerable.Repeat(WorkloadReader.Read(config, "machine.program"), vcpus).ToArray();
-            if (many.Count != vcpus) throw r.Error("machine.programs", $"{many.Count} programs for machine.vcpus = {vcpus}; give one per vCPU");
-            return many;
+            int? vcpus = r.Raw("machine.vcpus") == "auto" ? null : r.Int("machine.vcpus", 1, GuestReader.MaxVcpus);
+            var programs = GuestPrograms.Read(new(Value(r, "machine.program"), "machine.program", Value(r, "machine.programs"), "machine.programs", "machine.vcpus"),
+                vcpus, frequencyHz);
+            var shape = GuestReader.Realm(null, defaults.Realm, programs.Count, defaults.Configuration.HasTmm());
+            return [new(new GuestSpec { Name = "guest0", Configuration = defaults.Configuration, Programs = programs, PsciBoot = defaults.PsciBoot, Realm = shape },
+                defaults.ConfigurationPath, "machine")];
         }
-        catch (Exception e) when (e is ArgumentException or ConfigurationException)
+
+        // The single-guest keys describe one guest: beside a list of guests they would be silently ignored.
+        if (r.Raw("machine.vcpus") != "auto") throw r.Error("machine.vcpus", "set together with machine.guests: each guest gives its own vcpus");
+        if (r.Has("machine.program")) throw r.Error("machine.program", "set together with machine.guests: each guest gives its own program");
+        if (Value(r, "machine.programs") is { } p && !Hocon.IsEmptyList(p)) throw r.Error("machine.programs", "set together with machine.guests: each guest gives its own programs");
+
+        var guests = new List<GuestRead>();
+        for (int i = 0; i < entries.Count; i++)
         {
-            throw r.Error(e.Message.StartsWith("machine.programs", StringComparison.Ordinal) ? "machine.programs" : "machine.program", e.Message);
+            var g = GuestReader.Read(entries[i], ConfigPath.Index("machine.guests", i), i, defaults, frequencyHz);
+            if (guests.FirstOrDefault(o => o.Spec.Name == g.Spec.Name) is { } same)
+                throw new ConfigPathException(ConfigPath.Key(g.Path, "name"), $"'{g.Spec.Name}' is also the name of {same.Path}; guest names must differ");
+            guests.Add(g);
         }
+        return guests;
+    }
+
+    private static Akka.Configuration.Hocon.HoconValue? Value(ConfigReader r, string key) => r.Has(key) ? r.Config.GetValue(key) : null;
+
+    /// <summary>The firmware puts the TMM at S-EL2 or in EL3: realms of both kinds cannot share a machine.</summary>
+    private static void CheckOneTmm(List<GuestRead> guests)
+    {
+        var first = guests.FirstOrDefault(g => g.Spec.IsRealm);
+        if (first == null) return;
+        foreach (var g in guests.Where(g => g.Spec.IsRealm && g.Spec.Configuration != first.Spec.Configuration))
+            throw new ConfigPathException(g.ConfigurationPath,
+                $"{g.Spec.Configuration.Name()} beside {first.Spec.Configuration.Name()} (guest '{first.Spec.Name}'): the firmware puts the TMM at S-EL2 or in EL3, " +
+                "so a machine's realms share one configuration (baseline guests may join either)");
+    }
+
+    private static void CheckPins(List<GuestRead> guests, int pes)
+    {
+        foreach (var g in guests)
+            for (int v = 0; v < (g.Spec.Pins?.Count ?? 0); v++)
+                if (g.Spec.Pins![v] >= pes)
+                    throw new ConfigPathException(ConfigPath.Index(ConfigPath.Key(g.Path, "pes"), v),
+                        $"PE {g.Spec.Pins[v]} does not exist: the machine has {pes} PEs (0..{pes - 1}; machine.pes)");
     }
 }

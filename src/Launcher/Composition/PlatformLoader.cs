@@ -1,4 +1,3 @@
-using VirtCca.Launcher.Composition;
 using Akka.Configuration;
 using HoconConfig = Akka.Configuration.Config;
 using VirtCca.Cores.Pe;
@@ -6,6 +5,7 @@ using VirtCca.Kvm.Host;
 using VirtCca.Cores.Translation;
 using VirtCca.Devices.Tzasc;
 using VirtCca.Interconnect;
+using VirtCca.Launcher.Config;
 using VirtCca.SecureMonitor;
 
 namespace VirtCca.Launcher.Composition;
@@ -13,7 +13,8 @@ namespace VirtCca.Launcher.Composition;
 /// <summary>
 /// Reads <see cref="PlatformSettings"/> from the `platform` block of a HOCON file such as
 /// HOCON/platforms/kunpeng-64.conf. A key that is absent keeps its default; a key the loader does
-/// not know is an error naming it, so a misspelt cost never silently falls back to a default.
+/// not know is an error naming it (with the closest known key), so a misspelt cost never silently
+/// falls back to a default; errors are <see cref="ConfigPathException"/>s naming the key's full path.
 /// </summary>
 public static class PlatformLoader
 {
@@ -35,13 +36,15 @@ public static class PlatformLoader
 
     /// <summary>Loads a platform file (its `platform` block).</summary>
     public static PlatformSettings LoadFile(string path) => From(ConfigurationFactory.ParseString(File.ReadAllText(path)).GetConfig("platform")
-        ?? throw new ArgumentException($"{path}: no 'platform' block"));
+        ?? throw new ConfigPathException("platform", $"{path} has no platform block"));
 
     public static PlatformSettings From(HoconConfig p)
     {
         CheckKeys(p);
         var d = new PlatformSettings();
-        long L(string key, long fallback) => p.HasPath(key) ? p.GetLong(key) : fallback;
+        string Raw(string key) => p.GetValue(key) is { } v && !v.IsObject() && !v.IsArray() ? v.GetString()?.Trim() ?? "" : throw Bad(key, "expected a single value");
+        long L(string key, long fallback) => !p.HasPath(key) ? fallback
+            : Scalars.Long(Raw(key), long.MinValue, long.MaxValue, out var n) is { } problem ? throw Bad(key, problem) : n;
         var ws = new WorldSwitchCosts
         {
             KvmHvcRoundTrip = L("kvm.hvc-rt", d.WorldSwitch.KvmHvcRoundTrip),
@@ -83,15 +86,17 @@ public static class PlatformLoader
             TmmTableLevelCycles = L("tmm.ttt-level", d.TmmTableLevelCycles),
             TmmDataCreate4kCycles = L("tmm.data-create-4k", d.TmmDataCreate4kCycles),
             Walk = walk,
-            CopyPerByteCycles = p.HasPath("memory.copy-per-byte") ? p.GetDouble("memory.copy-per-byte") : d.CopyPerByteCycles,
+            CopyPerByteCycles = !p.HasPath("memory.copy-per-byte") ? d.CopyPerByteCycles
+                : Scalars.Double(Raw("memory.copy-per-byte"), 0, double.MaxValue, out var copy) is { } bad ? throw Bad("memory.copy-per-byte", bad) : copy,
             TzascRegions = (int)L("tzasc.regions", d.TzascRegions),
             TzascGranule = L("tzasc.granule", d.TzascGranule),
             TzascCheckCycles = L("tzasc.check", d.TzascCheckCycles),
             TzascRegionProgramCycles = L("tzasc.region-program", d.TzascRegionProgramCycles),
             SmmuIotlbMissCycles = L("smmu.iotlb-miss", d.SmmuIotlbMissCycles),
             SmmuStrictInvalidationCycles = L("smmu.strict-inval", d.SmmuStrictInvalidationCycles),
-            TzascAction = p.HasPath("tzasc.action") ? TzascActionOf(p.GetString("tzasc.action")) : d.TzascAction,
-            SmmuStrictInvalidation = p.HasPath("smmu.strict-invalidation") ? p.GetBoolean("smmu.strict-invalidation") : d.SmmuStrictInvalidation,
+            TzascAction = p.HasPath("tzasc.action") ? TzascActionOf(Raw("tzasc.action")) : d.TzascAction,
+            SmmuStrictInvalidation = !p.HasPath("smmu.strict-invalidation") ? d.SmmuStrictInvalidation
+                : Scalars.Bool(Raw("smmu.strict-invalidation"), out var strict) is { } notBool ? throw Bad("smmu.strict-invalidation", notBool) : strict,
             GicPhysicalSgiCycles = L("gic.psgi", d.GicPhysicalSgiCycles),
             GicListRegisters = (int)L("gic.lr-count", d.GicListRegisters),
             GicVirtualEoiCycles = L("gic.veoi", d.GicVirtualEoiCycles),
@@ -105,10 +110,12 @@ public static class PlatformLoader
         return s;
     }
 
+    private static ConfigPathException Bad(string key, string problem) => new($"platform.{key}", problem);
+
     private static TzcAction TzascActionOf(string name)
     {
         try { return TzcActions.Parse(name); }
-        catch (ArgumentException e) { throw new ArgumentException($"platform.tzasc.action: {e.Message}"); }
+        catch (ArgumentException e) { throw Bad("tzasc.action", e.Message); }
     }
 
     private static void CheckKeys(HoconConfig p)
@@ -116,19 +123,20 @@ public static class PlatformLoader
         foreach (var (section, keys) in Known)
         {
             if (section.Length > 0 && !p.HasPath(section)) continue;
+            if (section.Length > 0 && !p.GetValue(section).IsObject()) throw Bad(section, "must be an object { ... }");
             var obj = (section.Length == 0 ? p : p.GetConfig(section)).Root.GetObject();
             foreach (var key in obj.Items.Keys)
                 if (!keys.Contains(key))
-                    throw new ArgumentException($"platform.{(section.Length > 0 ? section + "." : "")}{key}: unknown setting (known: {string.Join(", ", keys)})");
+                    throw Bad(section.Length > 0 ? $"{section}.{key}" : key, DidYouMean.Unknown(key, keys, "setting", section.Length > 0 ? $"platform.{section}." : "platform."));
         }
     }
 
     private static void Validate(PlatformSettings s)
     {
-        if (s.Pes < 1) throw new ArgumentException($"platform.pes: {s.Pes} must be at least 1");
-        if (s.FrequencyHz <= 0) throw new ArgumentException($"platform.frequency-hz: {s.FrequencyHz} must be positive");
+        if (s.Pes < 1) throw Bad("pes", $"{s.Pes} must be at least 1");
+        if (s.FrequencyHz <= 0) throw Bad("frequency-hz", $"{s.FrequencyHz} must be positive");
         if (s.CntfrqHz <= 0 || 1_000_000_000_000 % s.CntfrqHz != 0)
-            throw new ArgumentException($"platform.cntfrq-hz: {s.CntfrqHz} must divide 10^12 so that counter ticks are whole picoseconds");
-        if (s.Walk.ReferenceHitPerMille is < 0 or > 1000) throw new ArgumentException("platform.memory.walk-ref-hit-per-mille: 0..1000");
+            throw Bad("cntfrq-hz", $"{s.CntfrqHz} must divide 10^12 so that counter ticks are whole picoseconds");
+        if (s.Walk.ReferenceHitPerMille is < 0 or > 1000) throw Bad("memory.walk-ref-hit-per-mille", $"{s.Walk.ReferenceHitPerMille} is outside 0..1000");
     }
 }

@@ -1,9 +1,7 @@
-using VirtCca.Launcher.Composition;
-using System.Globalization;
-using Akka.Configuration;
-using HoconConfig = Akka.Configuration.Config;
 using Akka.Configuration.Hocon;
 using VirtCca.Cores.Workloads;
+using VirtCca.Launcher.Config;
+using HoconConfig = Akka.Configuration.Config;
 
 namespace VirtCca.Launcher.Composition;
 
@@ -11,107 +9,107 @@ namespace VirtCca.Launcher.Composition;
 /// Reads a workload program from HOCON: a list of objects, each with <c>op</c> and its fields, e.g.
 /// <code>
 /// program = [
-///   { op = compute, cycles = 20000, tlb-misses-per-1000-cycles = 2 }
-///   { op = loop, count = 100, body = [ { op = hypercall }, { op = send-ipi, target = 1 } ] }
+///   { op = compute, time = 10 us, tlb-misses-per-1000-cycles = 2 }
+///   { op = loop, count = 100, body = [ { op = hypercall }, { op = send-ipi, target = next } ] }
 ///   { op = touch, address = "0x80000000", bytes = 64, write = true }
 /// ]
 /// </code>
-/// Ops: compute, touch, mmio (address, write, in-kernel), hypercall (function), rsi-call (fid, args: up to 5 values),
-/// send-ipi (target, intid), psci-cpu-on (target), psci-cpu-off, psci-affinity-info (target), ipa-state-set (base, top, ripas = ram | empty), system-off, wfi, arm-timer (ticks), wait-interrupt, loop (count, body).
-/// Addresses and function ids may be numbers or "0x…" strings. Errors name the path.
+/// <see cref="Operations"/> is the one list of operations and their fields (reference.conf and the
+/// README list the same, which a test checks). A field an operation does not take is an error with
+/// a suggestion; every error names the path of the value.
 /// </summary>
 public static class WorkloadReader
 {
-    public static IReadOnlyList<Op> Read(HoconConfig config, string path = "program")
+    private delegate OpTemplate Reader(Fields f, long? frequencyHz);
+
+    private sealed record OpKind(string Name, Type Type, string[] Fields, Reader Read);
+
+    private static readonly OpKind[] Kinds =
+    [
+        new("compute", typeof(Compute), ["cycles", "time", "tlb-misses-per-1000-cycles"], (f, hz) => Fixed(new Compute(Cycles(f, hz), f.Int("tlb-misses-per-1000-cycles", 0)))),
+        new("touch", typeof(Touch), ["address", "bytes", "write"], (f, _) => Fixed(new Touch(f.Address("address"), f.Int("bytes", 64), f.Bool("write", false)))),
+        new("mmio", typeof(Mmio), ["address", "write", "in-kernel"], (f, _) => Fixed(new Mmio(f.Address("address"), f.Bool("write", false), f.Bool("in-kernel", true)))),
+        new("hypercall", typeof(Hypercall), ["function"], (f, _) => Fixed(new Hypercall(f.Has("function") ? f.Address("function") : 0))),
+        new("rsi-call", typeof(RsiCall), ["fid", "args"], (f, _) => Fixed(new RsiCall(f.Address("fid"), Arguments(f)))),
+        new("send-ipi", typeof(SendIpi), ["target", "intid"], (f, _) => { int intid = f.Int("intid", 1); return Target(f, t => new SendIpi(t, intid)); }),
+        new("psci-cpu-on", typeof(PsciCpuOn), ["target"], (f, _) => Target(f, t => new PsciCpuOn(t))),
+        new("psci-cpu-off", typeof(PsciCpuOff), [], (_, _) => Fixed(new PsciCpuOff())),
+        new("psci-affinity-info", typeof(PsciAffinityInfo), ["target"], (f, _) => Target(f, t => new PsciAffinityInfo(t))),
+        new("ipa-state-set", typeof(IpaStateSet), ["base", "top", "ripas"], (f, _) => Fixed(new IpaStateSet(f.Address("base"), f.Address("top"), f.OneOf("ripas", null, "ram", "empty") == "ram"))),
+        new("system-off", typeof(SystemOff), [], (_, _) => Fixed(new SystemOff())),
+        new("wfi", typeof(Wfi), [], (_, _) => Fixed(new Wfi())),
+        new("arm-timer", typeof(ArmTimer), ["ticks"], (f, _) => Fixed(new ArmTimer(f.Long("ticks")))),
+        new("wait-interrupt", typeof(WaitInterrupt), [], (_, _) => Fixed(new WaitInterrupt())),
+        new("loop", typeof(Loop), ["count", "body"], (f, hz) => new OpTemplate.Repeat(f.Int("count"),
+            ReadTemplate(f.Value("body") ?? throw f.Error("body", "missing (a loop needs a list of operations)"), f.At("body"), hz))),
+    ];
+
+    /// <summary>Every operation a program may use, with the fields it takes (besides <c>op</c>).</summary>
+    public static IReadOnlyList<(string Name, IReadOnlyList<string> Fields)> Operations { get; } =
+        Kinds.Select(k => (k.Name, (IReadOnlyList<string>)k.Fields)).ToArray();
+
+    private static readonly string[] Names = Kinds.Select(k => k.Name).ToArray();
+
+    /// <summary>The name a program gives this operation (e.g. "send-ipi").</summary>
+    public static string NameOf(Op op) => Kinds.First(k => k.Type == op.GetType()).Name;
+
+    /// <summary>Reads the program at <paramref name="path"/> of a config on its own (no guest: relative targets are refused, numbers unchecked).</summary>
+    public static IReadOnlyList<Op> Read(HoconConfig config, string path = "program", long? frequencyHz = null)
     {
-        if (!config.HasPath(path)) throw new ArgumentException($"{path}: missing (a list of operations)");
-        return ReadList(config.GetValue(path), path);
+        if (!config.HasPath(path)) throw new ConfigPathException(path, "missing (a list of operations)");
+        return ReadTemplate(config.GetValue(path), path, frequencyHz).For(0, null);
     }
 
-    /// <summary>A list of programs (one per vCPU) at <paramref name="path"/>; empty when the list is.</summary>
-    public static IReadOnlyList<IReadOnlyList<Op>> ReadMany(HoconConfig config, string path)
+    /// <summary>A program (a list of operations) at <paramref name="path"/>; <paramref name="frequencyHz"/> turns compute times into cycles.</summary>
+    public static ProgramTemplate ReadTemplate(HoconValue value, string path, long? frequencyHz)
     {
-        if (!config.HasPath(path)) throw new ArgumentException($"{path}: missing (a list of programs)");
-        var value = config.GetValue(path);
-        // Akka's HOCON reads `[]` as an array that is not IsArray(), and `[ ]` as one holding a valueless element.
-        if (value.Values.OfType<HoconArray>().FirstOrDefault() is { } list && list.All(e => e.Values.Count == 0)) return [];
-        if (!value.IsArray()) throw new ArgumentException($"{path}: expected a list of programs, one per vCPU");
-        return value.GetArray().Select((program, i) => (IReadOnlyList<Op>)ReadList(program, $"{path}[{i}]")).ToList();
+        if (!Hocon.IsList(value)) throw new ConfigPathException(path, "expected a list of operations, e.g. [ { op = compute, cycles = 1000 } ]");
+        return new ProgramTemplate(Hocon.Elements(value).Select((item, i) => ReadOp(item, ConfigPath.Index(path, i), frequencyHz)).ToArray());
     }
 
-    private static List<Op> ReadList(HoconValue value, string path)
+    private static OpTemplate ReadOp(HoconValue value, string path, long? frequencyHz)
     {
-        if (!value.IsArray()) throw new ArgumentException($"{path}: expected a list of operations");
-        var ops = new List<Op>();
-        int i = 0;
-        foreach (var item in value.GetArray()) ops.Add(ReadOp(item, $"{path}[{i++}]"));
-        return ops;
+        if (!value.IsObject()) throw new ConfigPathException(path, "expected an object like { op = compute, cycles = 1000 }");
+        var opPath = ConfigPath.Key(path, "op");
+        if (!value.GetObject().Items.TryGetValue("op", out var opValue) || Hocon.IsNull(opValue))
+            throw new ConfigPathException(opPath, $"missing: which operation ({string.Join(", ", Names)})");
+        var name = opValue.GetString()?.Trim() ?? "";
+        var kind = Kinds.FirstOrDefault(k => k.Name == name)
+            ?? throw new ConfigPathException(opPath, $"unknown op '{name}' {DidYouMean.Suggest(name, Names)}");
+        foreach (var key in value.GetObject().Items.Keys)
+            if (key != "op" && !kind.Fields.Contains(key))
+                throw new ConfigPathException(ConfigPath.Key(path, key), DidYouMean.Unknown(key, kind.Fields, $"field of {name}"));
+        return kind.Read(new Fields(value, path, ["op", .. kind.Fields], $"field of {name}"), frequencyHz);
     }
 
-    private static Op ReadOp(HoconValue value, string path)
+    private static OpTemplate Fixed(Op op) => new OpTemplate.Fixed(op);
+
+    private static OpTemplate Target(Fields f, Func<int, Op> make) =>
+        new OpTemplate.Targeted(VcpuTarget.Parse(f.Raw("target"), f.At("target")), f.At("target"), make);
+
+    /// <summary>
+    /// <c>cycles = N</c>, or <c>time = 20 us</c> at the platform's frequency: cycles = time × f rounded to
+    /// the nearest whole cycle, halves up (exact integer arithmetic; 20 us at 2.6 GHz is 52,000 cycles,
+    /// 1 ns is 2.6 → 3).
+    /// </summary>
+    private static long Cycles(Fields f, long? frequencyHz)
     {
-        if (!value.IsObject()) throw new ArgumentException($"{path}: expected an object like {{ op = compute, cycles = 1000 }}");
-        var c = new HoconConfig(new HoconRoot(value));
-        string op = c.GetString("op") ?? throw new ArgumentException($"{path}: missing 'op'");
-        return op switch
-        {
-            "compute" => new Compute(Long(c, "cycles", path), (int)Long(c, "tlb-misses-per-1000-cycles", path, 0)),
-            "touch" => new Touch(Address(c, "address", path), (int)Long(c, "bytes", path, 64), c.GetBoolean("write", false)),
-            "mmio" => new Mmio(Address(c, "address", path), c.GetBoolean("write", false), c.GetBoolean("in-kernel", true)),
-            "hypercall" => new Hypercall(c.HasPath("function") ? Address(c, "function", path) : 0),
-            "rsi-call" => new RsiCall(Address(c, "fid", path), Arguments(c, path)),
-            "send-ipi" => new SendIpi((int)Long(c, "target", path), (int)Long(c, "intid", path, 1)),
-            "psci-cpu-on" => new PsciCpuOn((int)Long(c, "target", path)),
-            "ipa-state-set" => new IpaStateSet(Address(c, "base", path), Address(c, "top", path), Ripas(c, path)),
-            "system-off" => new SystemOff(),
-            "psci-cpu-off" => new PsciCpuOff(),
-            "psci-affinity-info" => new PsciAffinityInfo((int)Long(c, "target", path)),
-            "wfi" => new Wfi(),
-            "arm-timer" => new ArmTimer(Long(c, "ticks", path)),
-            "wait-interrupt" => new WaitInterrupt(),
-            "loop" => new Loop((int)Long(c, "count", path),
-                c.HasPath("body") ? ReadList(c.GetValue("body"), path + ".body") : throw new ArgumentException($"{path}: a loop needs a 'body'")),
-            _ => throw new ArgumentException(
-                $"{path}: unknown op '{op}' (compute, touch, mmio, hypercall, rsi-call, send-ipi, psci-cpu-on, psci-cpu-off, psci-affinity-info, ipa-state-set, system-off, wfi, arm-timer, wait-interrupt, loop)"),
-        };
+        bool cycles = f.Has("cycles"), time = f.Has("time");
+        if (cycles && time) throw f.Error("time", "give cycles or time, not both");
+        if (cycles) return f.Long("cycles");
+        if (!time) throw f.Error("cycles", "missing (give cycles = N, or time = 20 us)");
+        if (frequencyHz is not { } hz) throw f.Error("time", "a time needs the platform's frequency (platform.frequency-hz); give cycles here");
+        var ps = f.Time("time", positive: false).Picoseconds;
+        var c = ((Int128)ps * hz + 500_000_000_000) / 1_000_000_000_000;
+        return c <= long.MaxValue ? (long)c : throw f.Error("time", "too long");
     }
 
-    private static ulong[] Arguments(HoconConfig c, string path)
+    private static ulong[] Arguments(Fields f)
     {
-        if (!c.HasPath("args")) return [];
-        var list = c.GetValue("args");
-        if (!list.IsArray()) throw new ArgumentException($"{path}.args: expected a list of up to 5 values");
-        var values = list.GetArray().Select((v, i) => ParseAddress(v.GetString(), $"{path}.args[{i}]")).ToArray();
-        return values.Length <= 5 ? values : throw new ArgumentException($"{path}.args: {values.Length} values; an SMC carries 5 (X1..X5)");
-    }
-
-    private static bool Ripas(HoconConfig c, string path) => c.GetString("ripas") switch
-    {
-        "ram" => true,
-        "empty" => false,
-        var other => throw new ArgumentException($"{path}.ripas: '{other}' is not ram or empty"),
-    };
-
-    private static long Long(HoconConfig c, string key, string path, long? fallback = null)
-    {
-        if (!c.HasPath(key)) return fallback ?? throw new ArgumentException($"{path}: missing '{key}'");
-        long v = c.GetLong(key);
-        if (v < 0) throw new ArgumentException($"{path}.{key}: {v} must not be negative");
-        return v;
-    }
-
-    private static ulong Address(HoconConfig c, string key, string path)
-    {
-        if (!c.HasPath(key)) throw new ArgumentException($"{path}: missing '{key}'");
-        return ParseAddress(c.GetString(key), $"{path}.{key}");
-    }
-
-    private static ulong ParseAddress(string text, string where)
-    {
-        string s = text.Replace("_", "");
-        bool ok = s.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
-            ? ulong.TryParse(s.AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var v)
-            : ulong.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out v);
-        return ok ? v : throw new ArgumentException($"{where}: '{s}' is not an address (a number or \"0x…\")");
+        if (f.Value("args") is not { } list) return [];
+        if (!Hocon.IsList(list)) throw f.Error("args", "expected a list of up to 5 values");
+        var values = Hocon.Elements(list).Select((v, i) => Scalars.Address(v.GetString() ?? "", out var a) is { } problem
+            ? throw new ConfigPathException(ConfigPath.Index(f.At("args"), i), problem) : a).ToArray();
+        return values.Length <= 5 ? values : throw f.Error("args", $"{values.Length} values; an SMC carries 5 (X1..X5)");
     }
 }

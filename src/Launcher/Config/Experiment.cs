@@ -14,6 +14,12 @@ public sealed record Experiment(
     ClusterSettings Cluster,
     Func<ISimulationModel> ModelFactory)
 {
+    /// <summary>The machine the model builds (null for PHOLD): its guests' programs say where an unfinished run stopped.</summary>
+    public MachineSpec? Machine { get; init; }
+
+    /// <summary>The run's limit, sim.end-time; null (off): it ends when nothing is left to happen.</summary>
+    public SimTime? EndLimit => Kernel.EndTime == SimTime.MaxValue ? null : Kernel.EndTime;
+
     public static Experiment From(LoadedConfig loaded)
     {
         var r = new ConfigReader(loaded);
@@ -22,10 +28,11 @@ public sealed record Experiment(
         int partitions = r.IntOrAuto("sim.partitions") ?? threads;
         var lookahead = r.TimeOr("sim.lookahead", "auto");
         var quantum = r.TimeOr("sim.quantum", "off");
+        var endTime = r.TimeOr("sim.end-time", "off");
         var kernel = new KernelSettings
         {
             Seed = r.ULong("sim.seed"),
-            EndTime = r.Time("sim.end-time"),
+            EndTime = endTime ?? SimTime.MaxValue, // off: a run ends when nothing is left to happen
             Quantum = quantum,
             Threads = threads,
             Partitions = partitions,
@@ -36,25 +43,29 @@ public sealed record Experiment(
         var cluster = ClusterSettings.From(r);
         if (engine == "sequential" && cluster.Nodes > 1)
             throw r.Error("cluster.nodes", "the sequential engine runs in one process; use sim.engine = actors for more nodes");
-        var factory = BuildModelFactory(r, lookahead);
+        var (factory, machine) = BuildModelFactory(r, lookahead);
         // Build once now, so a bad model or topology is a config error before anything starts.
         var model = factory();
         if (quantum is { } q && q < model.Topology.Lookahead)
             throw r.Error("sim.quantum", $"{q.Picoseconds} ps is smaller than the lookahead {model.Topology.Lookahead.Picoseconds} ps");
         if (quantum is { } && engine == "sequential")
             throw r.Error("sim.quantum", "the sequential engine runs exact synchronisation only; set sim.quantum = off");
-        return new Experiment(loaded, engine, kernel, lookahead, progress, cluster, factory);
+        return new Experiment(loaded, engine, kernel, lookahead, progress, cluster, factory) { Machine = machine };
     }
 
-    private static Func<ISimulationModel> BuildModelFactory(ConfigReader r, SimTime? lookahead)
+    private static (Func<ISimulationModel>, MachineSpec?) BuildModelFactory(ConfigReader r, SimTime? lookahead)
     {
+        if (!r.Has("model.type"))
+            throw r.Error("model.type", "missing: say which model to build — model.type = machine (a simulated server, machine { } and a platform { }) or phold (the kernel's benchmark)");
         var type = r.OneOf("model.type", "phold", "machine");
         if (type == "machine")
         {
             if (lookahead != null) throw r.Error("sim.lookahead", "the machine model's lookahead is its shortest link; leave it auto");
             var spec = MachineConfig.Read(r);
-            return () => MachineModel.Create(spec);
+            return (() => MachineModel.Create(spec), spec);
         }
+        if (!r.Has("sim.end-time") || r.Raw("sim.end-time") == "off")
+            throw r.Error("sim.end-time", "PHOLD never ends by itself (every event schedules another): give a limit, e.g. sim.end-time = 5 ms");
         var p = new PholdParameters
         {
             Components = r.Int("phold.components", 1, 1_000_000),
@@ -66,7 +77,7 @@ public sealed record Experiment(
         };
         if (lookahead is { } la && la > p.Lookahead)
             throw r.Error("sim.lookahead", $"{la.Picoseconds} ps is longer than the shortest link (phold.lookahead = {p.Lookahead.Picoseconds} ps); every link must be at least the lookahead");
-        return () => new PholdModel(p);
+        return (() => new PholdModel(p), null);
     }
 }
 

@@ -10,6 +10,9 @@ public sealed record RunReport(Experiment Experiment, RunResult Result, double T
     /// <summary>The model's own numbers (e.g. a machine's time breakdown and exits), when it ran wholly in this process.</summary>
     public IReadOnlyList<KeyValuePair<string, double>>? Metrics { get; init; }
 
+    /// <summary>Whether the guests' programs ended (ok), or the run was cut by sim.end-time (truncated) or ran dry first (stalled).</summary>
+    public RunOutcome Outcome { get; init; } = RunOutcome.Ok;
+
     /// <summary>Host time of the simulation proper (see <see cref="RunResult.HostSeconds"/>).</summary>
     public double HostSeconds => Result.HostSeconds;
 
@@ -37,7 +40,7 @@ public sealed record RunReport(Experiment Experiment, RunResult Result, double T
         using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
         var k = Experiment.Kernel;
         w.WriteStartObject();
-        w.WriteString("status", Error == null ? "ok" : "failed");
+        w.WriteString("status", Error == null ? Outcome.Status : "failed");
         if (Error != null) w.WriteString("error", Error);
         if (LastCompletedWindow is { } lw) w.WriteNumber("lastCompletedWindow", lw);
         w.WriteString("digest", Result.Digest);
@@ -47,7 +50,8 @@ public sealed record RunReport(Experiment Experiment, RunResult Result, double T
         w.WriteNumber("totalHostSeconds", Math.Round(TotalHostSeconds, 6));
         w.WriteNumber("eventsPerSecond", Math.Round(EventsPerSecond));
         w.WriteNumber("simulatedPicoseconds", Result.LastEventTime.Picoseconds);
-        w.WriteNumber("endTimePicoseconds", k.EndTime.Picoseconds);
+        if (Experiment.EndLimit is { } limit) w.WriteNumber("endTimePicoseconds", limit.Picoseconds);
+        else w.WriteNull("endTimePicoseconds");
         w.WriteString("engine", Result.Engine);
         w.WriteString("model", Experiment.Loaded.Config.GetString("model.type"));
         w.WriteNumber("partitions", Result.Partitions);
@@ -62,6 +66,7 @@ public sealed record RunReport(Experiment Experiment, RunResult Result, double T
         w.WriteNumber("quantumPicoseconds", k.Quantum?.Picoseconds ?? lookahead);
         w.WriteEndObject();
         w.WriteNumber("seed", k.Seed);
+        if (Experiment.Machine != null && Error == null) WritePrograms(w);
         if (Metrics != null)
         {
             w.WriteStartObject("metrics");
@@ -71,6 +76,30 @@ public sealed record RunReport(Experiment Experiment, RunResult Result, double T
         }
         w.WritePropertyName("config");
         HoconJson.Write(w, Experiment.Loaded.Config.Root);
+        w.WriteEndObject();
+    }
+
+    /// <summary>"programs": how many vCPU programs there were, how many had not ended, and where each of those was.</summary>
+    private void WritePrograms(Utf8JsonWriter w)
+    {
+        w.WriteStartObject("programs");
+        w.WriteNumber("vcpus", Experiment.Machine!.TotalVcpus);
+        w.WriteNumber("unfinished", Outcome.Unfinished.Count);
+        w.WriteStartArray("where");
+        foreach (var u in Outcome.Unfinished)
+        {
+            w.WriteStartObject();
+            w.WriteString("guest", u.Guest);
+            w.WriteNumber("vcpu", u.Vcpu);
+            w.WriteString("op", u.Op);
+            w.WriteString("at", u.At);
+            w.WriteStartArray("loops");
+            foreach (var (iteration, count) in u.Loops) w.WriteStringValue($"{iteration}/{count}");
+            w.WriteEndArray();
+            w.WriteNumber("opsRetired", u.OpsRetired);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
         w.WriteEndObject();
     }
 }

@@ -11,17 +11,23 @@ namespace VirtCca.Launcher.Run;
 /// <summary>`virtcca run`: load, run on the chosen engine and node count, print the RESULT line, write results.json.</summary>
 public static class RunCommand
 {
-    public static int Execute(string file, IReadOnlyList<string> sets, string outDir, TextWriter output, TextWriter error) =>
-        Execute(file, sets, outDir, output, error, sweep: true);
+    /// <summary>Exit codes: 0 the run's programs ended or sim.end-time cut it (status ok / truncated), 1 a failed or stalled run, 2 a bad config.</summary>
+    public static int Execute(string file, IReadOnlyList<string> sets, string outDir, TextWriter output, TextWriter error)
+    {
+        List<Override> overrides;
+        try { overrides = sets.Select(Override.FromSet).ToList(); }
+        catch (ConfigException e) { error.WriteLine($"error: {e.Message}"); return 2; }
+        return Execute(file, overrides, outDir, output, error, sweep: true);
+    }
 
     /// <summary>One run, or with a non-empty <c>sweep { }</c> (and <paramref name="sweep"/>) one run per combination of its values.</summary>
-    public static int Execute(string file, IReadOnlyList<string> sets, string outDir, TextWriter output, TextWriter error, bool sweep)
+    public static int Execute(string file, IReadOnlyList<Override> overrides, string outDir, TextWriter output, TextWriter error, bool sweep)
     {
         Experiment experiment;
         try
         {
-            var loaded = ConfigLoader.Load(file, sets);
-            if (sweep && SweepPlan.From(loaded) is { Runs.Count: > 0 } plan) return SweepCommand.Execute(plan, file, sets, outDir, output, error);
+            var loaded = ConfigLoader.Load(file, overrides);
+            if (sweep && SweepPlan.From(loaded) is { Runs.Count: > 0 } plan) return SweepCommand.Execute(plan, file, overrides, outDir, output, error);
             experiment = Experiment.From(loaded);
         }
         catch (ConfigException e) { error.WriteLine($"error: {e.Message}"); return 2; }
@@ -33,8 +39,12 @@ public static class RunCommand
         RunReport report;
         try
         {
-            var result = Execute(experiment, progress.Report, output, out var metrics);
-            report = new RunReport(experiment, result, clock.Elapsed.TotalSeconds) { Metrics = metrics };
+            var result = Execute(experiment, progress.Report, output, out var all);
+            var (metrics, unfinished) = ProgramProgress.Split(all);
+            report = new RunReport(experiment, result, clock.Elapsed.TotalSeconds)
+            {
+                Metrics = metrics, Outcome = ProgramProgress.Outcome(experiment, result, unfinished),
+            };
         }
         catch (ClusterRunException e)
         {
@@ -51,9 +61,10 @@ public static class RunCommand
         }
         report.WriteJson(outDir);
         report.WriteMetrics(output);
+        foreach (var line in report.Outcome.Explain()) output.WriteLine(line);
         output.WriteLine(report.ResultLine());
         output.WriteLine($"results: {Path.Combine(outDir, "results.json")}");
-        return 0;
+        return report.Outcome.Status == "stalled" ? 1 : 0;
     }
 
     /// <summary>Runs the experiment; <paramref name="metrics"/> are the model's own numbers (summed over nodes in a distributed run).</summary>

@@ -13,17 +13,17 @@ namespace VirtCca.Launcher.Run;
 /// </summary>
 public static class SweepCommand
 {
-    public static int Execute(SweepPlan plan, string file, IReadOnlyList<string> sets, string outDir, TextWriter output, TextWriter error)
+    public static int Execute(SweepPlan plan, string file, IReadOnlyList<Override> overrides, string outDir, TextWriter output, TextWriter error)
     {
-        foreach (var run in plan.Runs) Experiment.From(ConfigLoader.Load(file, [.. sets, .. run.Sets])); // ConfigException → exit 2, nothing ran
+        foreach (var run in plan.Runs) Experiment.From(ConfigLoader.Load(file, [.. overrides, .. run.Overrides])); // ConfigException → exit 2, nothing ran
         output.WriteLine($"sweep: {plan.Runs.Count} runs over {string.Join(", ", plan.Keys)}");
         var rows = new List<(SweepRun Run, int Code, JsonDocument? Json)>();
         int worst = 0;
         foreach (var run in plan.Runs)
         {
             var dir = Path.Combine(outDir, $"run-{run.Index:D3}");
-            output.WriteLine($"run {run.Index}: {string.Join(" ", run.Sets)}");
-            int code = RunCommand.Execute(file, [.. sets, .. run.Sets], dir, output, error, sweep: false);
+            output.WriteLine($"run {run.Index}: {string.Join(" ", run.Settings.Select(s => $"{s.Key}={s.Value}"))}");
+            int code = RunCommand.Execute(file, [.. overrides, .. run.Overrides], dir, output, error, sweep: false);
             worst = Math.Max(worst, code);
             var json = Path.Combine(dir, "results.json");
             rows.Add((run, code, File.Exists(json) ? JsonDocument.Parse(File.ReadAllText(json)) : null));
@@ -32,6 +32,8 @@ public static class SweepCommand
         Directory.CreateDirectory(outDir);
         File.WriteAllText(summary, Csv(plan, rows));
         output.WriteLine($"summary: {summary}");
+        var notOk = rows.Where(r => r.Json != null && Status(r.Json) != "ok").Select(r => $"run {r.Run.Index} {Status(r.Json!)}").ToArray();
+        if (notOk.Length > 0) output.WriteLine($"sweep: not every run finished its programs: {string.Join(", ", notOk)} (status in summary.csv)");
         var labels = rows.Select(r => string.Join(" ", r.Run.Settings.Select(s => s.Value))).ToArray();
         if (Results.SweepPlot.Write(outDir, labels, rows.Select(r => MetricsOf(r.Json)).ToArray()))
             output.WriteLine($"plot: {Path.Combine(outDir, "summary.png")} (and .svg)");
@@ -46,7 +48,7 @@ public static class SweepCommand
             if (json != null && json.RootElement.TryGetProperty("metrics", out var m))
                 foreach (var p in m.EnumerateObject()) if (!metrics.Contains(p.Name)) metrics.Add(p.Name);
         var sb = new StringBuilder();
-        sb.AppendJoin(',', ["run", .. plan.Keys, "status", "digest", "events", "simulated_ps", "host_s", .. metrics]).Append('\n');
+        sb.AppendJoin(',', ["run", .. plan.Keys, "status", "unfinished_programs", "digest", "events", "simulated_ps", "host_s", .. metrics]).Append('\n');
         foreach (var (run, code, json) in rows)
         {
             var r = json?.RootElement;
@@ -54,11 +56,14 @@ public static class SweepCommand
             string Metric(string name) => r is { } e && e.TryGetProperty("metrics", out var m) && m.TryGetProperty(name, out var v)
                 ? v.GetDouble().ToString("R", CultureInfo.InvariantCulture) : "";
             string status = json == null ? (code == 2 ? "config-error" : "failed") : Get("status");
-            sb.AppendJoin(',', [run.Index.ToString(CultureInfo.InvariantCulture), .. run.Settings.Select(s => Field(s.Value)), status, Get("digest"), Get("events"),
+            string unfinished = r is { } o && o.TryGetProperty("programs", out var p) ? p.GetProperty("unfinished").ToString() : "";
+            sb.AppendJoin(',', [run.Index.ToString(CultureInfo.InvariantCulture), .. run.Settings.Select(s => Field(s.Value)), status, unfinished, Get("digest"), Get("events"),
                 Get("simulatedPicoseconds"), Get("hostSeconds"), .. metrics.Select(Metric)]).Append('\n');
         }
         return sb.ToString();
     }
+
+    private static string Status(JsonDocument json) => json.RootElement.GetProperty("status").GetString() ?? "";
 
     private static IReadOnlyDictionary<string, double>? MetricsOf(JsonDocument? json) =>
         json != null && json.RootElement.TryGetProperty("metrics", out var m) ? m.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetDouble()) : null;
