@@ -1,31 +1,19 @@
+using VirtCca.Tmm.Abi;
+
 namespace VirtCca.Devices.Tzasc;
 
-/// <summary>DRAM contents as 4 KiB pages created on first write; untouched memory reads as zero and costs nothing.</summary>
-public sealed class SparseDram
+/// <summary>
+/// The DRAM behind the TZASC: a view of a <see cref="PhysicalMemory"/>, the machine's one memory when
+/// one is given (so what a device DMAs is what guests and KVM read), else a private one. Pages exist
+/// once written; untouched memory reads as zero and costs nothing.
+/// </summary>
+public sealed class SparseDram(PhysicalMemory? memory = null)
 {
-    private const int Page = 4096;
-    private readonly Dictionary<ulong, byte[]> _pages = new();
+    public PhysicalMemory Memory { get; } = memory ?? new PhysicalMemory();
 
-    public int PagesTouched => _pages.Count;
+    public int PagesTouched => (int)Memory.PagesMaterialised;
 
-    public void Read(ulong address, Span<byte> data)
-    {
-        while (!data.IsEmpty)
-        {
-            int off = (int)(address % Page), n = Math.Min(Page - off, data.Length);
-            if (_pages.TryGetValue(address / Page, out var p)) p.AsSpan(off, n).CopyTo(data); else data[..n].Clear();
-            data = data[n..]; address += (ulong)n;
-        }
-    }
+    public void Read(ulong address, Span<byte> data) => Memory.Read(address, data);
 
-    public void Write(ulong address, ReadOnlySpan<byte> data)
-    {
-        while (!data.IsEmpty)
-        {
-            int off = (int)(address % Page), n = Math.Min(Page - off, data.Length);
-            if (!_pages.TryGetValue(address / Page, out var p)) _pages[address / Page] = p = new byte[Page];
-            data[..n].CopyTo(p.AsSpan(off, n));
-            data = data[n..]; address += (ulong)n;
-        }
-    }
+    public void Write(ulong address, ReadOnlySpan<byte> data) => Memory.Write(address, data);
 }
