@@ -109,12 +109,19 @@ public sealed class DeviceQueue(int index, SplitRingLayout layout, IGuestMemory 
         ring.WriteU16(Layout.UsedIdx, _usedIdx);
     }
 
-    /// <summary>vhost_disable_notify: without event index set NO_NOTIFY; with it, leave avail_event behind (the driver stops crossing it).</summary>
-    public void DisableNotify()
+    /// <summary>
+    /// vhost_disable_notify: without event index set NO_NOTIFY (true: the driver must be told); with
+    /// it, leave avail_event behind, which the driver stops crossing (nothing to tell).
+    /// </summary>
+    public bool DisableNotify()
     {
-        if (!NotifyEnabled) return;
+        if (!NotifyEnabled) return false;
         NotifyEnabled = false;
-        if (!EventIdx) { _usedFlags |= Vring.UsedNoNotify; ring.WriteU16(Layout.UsedFlags, _usedFlags); _epoch++; }
+        if (EventIdx) return false;
+        _usedFlags |= Vring.UsedNoNotify;
+        ring.WriteU16(Layout.UsedFlags, _usedFlags);
+        _epoch++;
+        return true;
     }
 
     /// <summary>vhost_enable_notify: ask for a kick at the next entry; true if entries slipped in meanwhile (then the caller disables again and goes on).</summary>

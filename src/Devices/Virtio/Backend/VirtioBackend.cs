@@ -82,7 +82,7 @@ public abstract class VirtioBackend : Component
         Counters.Notifications++;
         q.OnNotify(nextAvail);
         if (!q.NotifyEnabled) { Counters.NotificationsWhileBusy++; return; }
-        q.DisableNotify();
+        StopNotifications(ctx, q);
         Serve(ctx, q, kicked: true);
     }
 
@@ -92,10 +92,15 @@ public abstract class VirtioBackend : Component
         if (q.OnDriverPublished(p))
         {
             Counters.LateRechecks++;
-            q.DisableNotify();
+            StopNotifications(ctx, q);
             Serve(ctx, q, kicked: false);
         }
         if (q.LateSignal(p)) { Counters.LateInterrupts++; PostSignal(ctx); }
+    }
+
+    private void StopNotifications(ISimContext ctx, DeviceQueue q)
+    {
+        if (q.DisableNotify()) Publish(ctx, q);
     }
 
     /// <summary>Writes used entries for a finished request (or a packet's buffers), publishes them, and signals if the driver wants it.</summary>
