@@ -65,7 +65,7 @@ internal sealed class BlkRig
         var queue = new DriverQueue(0, layout, shared, BackendSettings.EventIdx);
         Pool_ = Realm ? new SwiotlbPool(Swiotlb, Pool, driverMemory, shared) : null;
         Driver = new BlkDriver(queue, driverMemory, Headers, DriverCosts, Pool_);
-        var gs = new GuestScript { OnPublished = Driver.OnDevicePublished, OnInterrupt = Driver.OnInterrupt };
+        var gs = new GuestScript { OnPublished = Driver.OnDevicePublished, OnInterrupt = _ => Driver.OnInterrupt() };
         script(this, gs);
 
         var b = new Topology.Builder();

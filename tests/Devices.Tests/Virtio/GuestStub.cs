@@ -7,7 +7,8 @@ internal sealed class GuestScript
 {
     public List<(SimTime At, Func<DriverStep> Step)> Actions { get; } = new();
     public required Action<UsedPublished> OnPublished { get; init; }
-    public required Func<DriverStep> OnInterrupt { get; init; }
+    /// <summary>The driver's handler for the virtual INTID that arrived.</summary>
+    public required Func<long, DriverStep> OnInterrupt { get; init; }
     public Func<DriverStep>? Poll { get; init; }
     /// <summary>What else a received completion makes the guest do (a server answering a request).</summary>
     public Func<DriverCompletion, Func<DriverStep>?>? OnCompletion { get; init; }
@@ -45,7 +46,7 @@ internal sealed class GuestStub(int backend, GuestScript script, List<string> lo
         {
             case KindAction: Enqueue(ctx, script.Actions[(int)ev.Arg].Step); break;
             case DeviceKinds.VirtioUsedPublished: script.OnPublished(UsedPublished.Parser.ParseFrom(ev.Data.AsSpan())); break;
-            case DeviceKinds.VirtioInterrupt: Interrupts++; Enqueue(ctx, script.OnInterrupt); break;
+            case DeviceKinds.VirtioInterrupt: { Interrupts++; long intid = ev.Arg; Enqueue(ctx, () => script.OnInterrupt(intid)); break; }
             case KindStepDone: EndStep(ctx); break;
             case KindExitDone: NextExit(ctx); break;
             default: throw new InvalidOperationException($"guest got kind {ev.Kind:X}");

@@ -89,6 +89,7 @@ public sealed record BackendSettings
 /// <summary>
 /// A backend's place in the topology: the component that holds the guest's driver (it gets
 /// UsedPublished), the component that takes the completion interrupt (KVM's irqfd → vGIC path) and
-/// the virtual INTID to raise, and the hardware below (the block device or the NIC).
+/// the virtual INTID of queue 0 (queue q raises <see cref="Intid"/> + q, one vector per queue as with
+/// MSI-X), and the hardware below (the block device or the NIC).
 /// </summary>
 public sealed record BackendWiring(int DriverSide, int InterruptTarget, int Intid, int Hardware);

@@ -95,7 +95,7 @@ public abstract class VirtioBackend : Component
             StopNotifications(ctx, q);
             Serve(ctx, q, kicked: false);
         }
-        if (q.LateSignal(p)) { Counters.LateInterrupts++; PostSignal(ctx); }
+        if (q.LateSignal(p)) { Counters.LateInterrupts++; PostSignal(ctx, q); }
     }
 
     private void StopNotifications(ISimContext ctx, DeviceQueue q)
@@ -108,7 +108,7 @@ public abstract class VirtioBackend : Component
     {
         foreach (var (head, len) in used) q.PushUsed(head, len);
         Publish(ctx, q);
-        if (q.NeedSignal()) PostSignal(ctx);
+        if (q.NeedSignal()) PostSignal(ctx, q);
     }
 
     protected void Publish(ISimContext ctx, DeviceQueue q) =>
@@ -123,12 +123,15 @@ public abstract class VirtioBackend : Component
         return slipped;
     }
 
-    /// <summary>The signal is the thread's next job: vhost signals right after writing the used ring.</summary>
-    private void PostSignal(ISimContext ctx) =>
+    /// <summary>
+    /// The signal is the thread's next job: vhost signals right after writing the used ring. Each
+    /// queue has its own vector (as MSI-X gives virtio-pci): queue q raises INTID + q.
+    /// </summary>
+    private void PostSignal(ISimContext ctx, DeviceQueue q) =>
         Thread.PostFirst(ctx, _ => (Costs.SignalCycles, c =>
         {
             Counters.Interrupts++;
-            c.Send(Wiring.InterruptTarget, DeviceKinds.VirtioInterrupt, Wiring.Intid);
+            c.Send(Wiring.InterruptTarget, DeviceKinds.VirtioInterrupt, Wiring.Intid + q.Index);
         }));
 
     protected long CopyCycles(long bytes) => (long)Math.Round(bytes * Costs.CopyPerByteCycles, MidpointRounding.ToEven);
