@@ -79,4 +79,15 @@ public sealed class BlkRequestTests(ActorSystemFixture fx) : IClassFixture<Actor
         long tv = long.Parse(vhost.Split(':')[0]), tu = long.Parse(user.Split(':')[0]);
         Assert.Equal(9_703_846 + 8_150_000 + 192_307, tu - tv);
     }
+
+    /// <summary>On a PE the host thread's three jobs (kick, completion, signal) each take a 100 ns trip there and back.</summary>
+    [Fact]
+    public void A_host_thread_on_a_pe_pays_the_trips_to_it()
+    {
+        var rig = new BlkRig { BackendSettings = new() { HostCpu = new VirtCca.Devices.Virtio.Backend.HostCpu(Pe: BlkRig.HostPe) } };
+        var model = rig.Build((r, s) => s.Actions.Add((SimTime.Zero, BlkRig.Submit(r, 7, BlockOp.Read, 8, 0, 4096))));
+        SequentialEngine.Run(model, new KernelSettings());
+        Assert.Equal(new[] { $"{95_463_893 + 3 * 200_000}:7:0" }, rig.Log);
+        Assert.Equal(3, rig.BackendActor.Thread.JobsRun);
+    }
 }

@@ -22,7 +22,7 @@ internal sealed class BlkRig
 {
     public const ulong Ring = 0x1000, Headers = 0x8000, Data = 0x10_0000, Pool = 0x100_0000;
     public const ulong NsBase = 0x4000_0000, SecureBase = 0x8000_0000, Span = 0x200_0000;
-    public const int Guest = 0, Backend = 1, Nvme = 2, Smmu = 3, Tzasc = 4;
+    public const int Guest = 0, Backend = 1, Nvme = 2, Smmu = 3, Tzasc = 4, HostPe = 5;
     public const ushort QueueSize = 256;
 
     public bool Realm { get; init; }
@@ -72,12 +72,14 @@ internal sealed class BlkRig
         b.Add("guest"); b.Add("backend"); b.Add("nvme"); b.Add("smmu"); b.Add("tzasc");
         var hop = SimTime.FromNanoseconds(100);
         b.Link(Guest, Backend, hop).Link(Backend, Nvme, hop).Link(Nvme, Smmu, hop).Link(Smmu, Tzasc, SimTime.FromNanoseconds(50));
+        if (BackendSettings.HostCpu.Pe != null) { b.Add("host-pe"); b.Link(Backend, HostPe, hop); }
         return new FactoryModel("blk", b.Build(), id => id switch
         {
             Guest => Stub = new GuestStub(Backend, gs, Log),
             Backend => BackendActor = new BlkBackend(BackendSettings, new BackendWiring(Guest, Guest, Intid: 48, Hardware: Nvme), shared, layout),
             Nvme => NewNvme(),
             Smmu => new SmmuActor(Stage2Table(shared), Tzasc, new SmmuCosts()),
+            HostPe => new FakeHostPe(),
             _ => TzascActor = new TzascActor(Controller(), new SparseDram(Physical), new TzascCosts()),
         });
     }
@@ -109,4 +111,17 @@ internal sealed class BlkRig
 
     public static Func<DriverStep> Submit(BlkRig rig, ulong id, BlockOp op, ulong sector, int buffer, uint bytes) =>
         () => rig.Driver.Submit(new BlockRequest(id, op, sector, Buffer(buffer), bytes));
+}
+
+/// <summary>A PE that runs host work it is sent, one piece at a time, at 2.6 GHz, and answers when done.</summary>
+internal sealed class FakeHostPe : Component
+{
+    private SimTime _free;
+
+    public override void Handle(in SimEvent ev, ISimContext ctx)
+    {
+        var start = _free > ctx.Now ? _free : ctx.Now;
+        _free = start + SimTime.FromCycles(ev.Arg, 2_600_000_000);
+        ctx.Send(ev.Source, DeviceKinds.HostWorkDone, ev.Arg, extraDelay: _free - ctx.Now);
+    }
 }

@@ -4,6 +4,7 @@ using VirtCca.Devices.Network;
 using VirtCca.Devices.Virtio;
 using VirtCca.Devices.Virtio.Backend;
 using VirtCca.Devices.Virtio.Driver;
+using VirtCca.Devices.Virtio.Swiotlb;
 using VirtCca.Tmm.Abi;
 
 namespace VirtCca.Devices.Tests.Virtio;
@@ -21,6 +22,10 @@ internal sealed class NetGuestRig
     public LoadSettings Load { get; init; } = new() { Address = 1, Servers = [2], Requests = 1 };
     public VirtioDriverCosts DriverCosts { get; init; } = new();
     public BackendSettings BackendSettings { get; init; } = new();
+    /// <summary>A realm: buffers in protected memory (IPA + 0x8000_0000), rings and a 1 MiB bounce pool at 0x100_0000 shared.</summary>
+    public bool Realm { get; init; }
+
+    public SwiotlbPool? Pool { get; private set; }
 
     public NetDriver Driver { get; private set; } = null!;
     public GuestStub Stub { get; private set; } = null!;
@@ -30,10 +35,18 @@ internal sealed class NetGuestRig
 
     public FactoryModel Build()
     {
-        var memory = new PagedGuestMemory(new PhysicalMemory()).Map(0, 0x4000_0000, 0x100_0000);
+        var pm = new PhysicalMemory();
+        var memory = new PagedGuestMemory(pm, "shared memory").Map(0, 0x4000_0000, Realm ? Buffers : 0x100_0000);
+        IGuestMemory driverMemory = memory;
+        if (Realm)
+        {
+            memory.Map(0x100_0000, 0x4100_0000, 1 << 20);
+            driverMemory = new PagedGuestMemory(pm, "protected memory").Map(0, 0x8000_0000, 0x100_0000);
+            Pool = new SwiotlbPool(new SwiotlbSettings { PoolBytes = 1 << 20 }, 0x100_0000, driverMemory, memory);
+        }
         var rx = SplitRingLayout.Contiguous(RxRing, 256);
         var tx = SplitRingLayout.Contiguous(TxRing, 256);
-        Driver = new NetDriver(new DriverQueue(0, rx, memory, BackendSettings.EventIdx), new DriverQueue(1, tx, memory, BackendSettings.EventIdx), memory, Buffers, DriverCosts);
+        Driver = new NetDriver(new DriverQueue(0, rx, memory, BackendSettings.EventIdx), new DriverQueue(1, tx, memory, BackendSettings.EventIdx), driverMemory, Buffers, DriverCosts, swiotlb: Pool);
         var script = new GuestScript
         {
             OnPublished = Driver.OnDevicePublished,
