@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 
 namespace VirtCca.Devices.Memory;
@@ -41,7 +42,7 @@ public static class GuestMemoryFields
     /// <summary>Copies <paramref name="length"/> bytes from one view to another (a bounce copy, or a backend's copy into a packet).</summary>
     public static void CopyTo(this IGuestMemory from, ulong src, IGuestMemory to, ulong dst, int length)
     {
-        var buf = new byte[Math.Min(length, 64 * 1024)];
+        var buf = ArrayPool<byte>.Shared.Rent(Math.Min(length, 64 * 1024));
         for (int done = 0; done < length;)
         {
             int n = Math.Min(buf.Length, length - done);
@@ -49,5 +50,6 @@ public static class GuestMemoryFields
             to.Write(dst + (ulong)done, buf.AsSpan(0, n));
             done += n;
         }
+        ArrayPool<byte>.Shared.Return(buf);
     }
 }

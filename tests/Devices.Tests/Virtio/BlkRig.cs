@@ -32,6 +32,8 @@ internal sealed class BlkRig
     public VirtioDriverCosts DriverCosts { get; init; } = new();
     /// <summary>An IOVA the host maps, in the device's stage 2, onto the realm's protected page at <see cref="SecureBase"/> + the same offset.</summary>
     public ulong? ProtectedIova { get; init; }
+    /// <summary>What the guest does when a request completes (a closed-loop workload submits the next).</summary>
+    public Func<DriverCompletion, Func<DriverStep>?>? OnCompletion { get; init; }
 
     /// <summary>What the device holds before the run.</summary>
     public List<(ulong Sector, byte[] Data)> Media { get; } = new();
@@ -65,7 +67,7 @@ internal sealed class BlkRig
         var queue = new DriverQueue(0, layout, shared, BackendSettings.EventIdx);
         Pool_ = Realm ? new SwiotlbPool(Swiotlb, Pool, driverMemory, shared) : null;
         Driver = new BlkDriver(queue, driverMemory, Headers, DriverCosts, Pool_);
-        var gs = new GuestScript { OnPublished = Driver.OnDevicePublished, OnInterrupt = _ => Driver.OnInterrupt() };
+        var gs = new GuestScript { OnPublished = Driver.OnDevicePublished, OnInterrupt = _ => Driver.OnInterrupt(), OnCompletion = OnCompletion };
         script(this, gs);
 
         var b = new Topology.Builder();
