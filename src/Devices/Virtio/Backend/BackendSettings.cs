@@ -80,8 +80,11 @@ public sealed record BackendSettings
     /// <summary>Where the host thread runs: a dedicated core at the platform clock (default) or a PE.</summary>
     public HostCpu HostCpu { get; init; } = new();
 
-    /// <summary>virtio-net: received frames held while the guest has no buffers posted; more are dropped (and counted).</summary>
-    public int RxBacklog { get; init; } = 256;
+    /// <summary>
+    /// virtio-net: received frames held while the guest has no buffers posted; more are dropped (and
+    /// counted). S: the tap device's queue, TUN_READQ_SIZE = 500 (include/uapi/linux/if_tun.h).
+    /// </summary>
+    public int RxBacklog { get; init; } = 500;
 
     public BackendCosts EffectiveCosts => Costs ?? BackendCosts.For(Mode);
 }
