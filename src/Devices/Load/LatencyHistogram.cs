@@ -53,6 +53,36 @@ public sealed class LatencyHistogram
         return Max;
     }
 
+    /// <summary>
+    /// The histogram as metrics that add up when a distributed run sums them per node: the count, the
+    /// sum in picoseconds, and one count per non-empty bucket (<c>{prefix}.bucket.{index}</c>).
+    /// Percentiles do not add up; rebuild the histogram from the summed metrics (<see cref="FromMetrics"/>).
+    /// </summary>
+    public IEnumerable<KeyValuePair<string, double>> ToMetrics(string prefix)
+    {
+        yield return new($"{prefix}.count", Count);
+        yield return new($"{prefix}.sum_ps", (double)Sum);
+        foreach (var (b, n) in _buckets) yield return new($"{prefix}.bucket.{b}", n);
+    }
+
+    /// <summary>A histogram from (summed) <see cref="ToMetrics"/> output; its extremes are its outer buckets' bounds.</summary>
+    public static LatencyHistogram FromMetrics(string prefix, IEnumerable<KeyValuePair<string, double>> metrics)
+    {
+        var h = new LatencyHistogram();
+        string bucket = prefix + ".bucket.";
+        foreach (var (key, value) in metrics)
+        {
+            if (key == prefix + ".sum_ps") h.Sum = (decimal)value;
+            else if (key.StartsWith(bucket, StringComparison.Ordinal) && int.TryParse(key.AsSpan(bucket.Length), out int b) && value > 0)
+            {
+                h._buckets[b] = h._buckets.GetValueOrDefault(b) + (long)value;
+                h.Count += (long)value;
+            }
+        }
+        if (h.Count > 0) { h.Min = LowestIn(h._buckets.Keys.First()); h.Max = HighestIn(h._buckets.Keys.Last()); }
+        return h;
+    }
+
     /// <summary>The value a latency is reported as when it is the percentile (its bucket's highest value).</summary>
     public static long Quantize(long picoseconds) => HighestIn(Bucket(picoseconds));
 
@@ -62,6 +92,8 @@ public sealed class LatencyHistogram
         int shift = 63 - BitOperations.LeadingZeroCount((ulong)v) - (SubBits - 1);
         return shift * Half + (int)(v >> shift);
     }
+
+    private static long LowestIn(int bucket) => bucket < 2 * Half ? bucket : (long)(bucket - (bucket / Half - 1) * Half) << (bucket / Half - 1);
 
     private static long HighestIn(int bucket)
     {
