@@ -5,7 +5,8 @@ namespace VirtCca.Interconnect.Engine;
 /// <summary>
 /// Runs this process's partitions through windows: absorb, run (on one thread or split over the
 /// worker threads), then move every outbox to its destination — local partitions directly, remote
-/// ones into per-destination batches for the caller to send. The caller decides the window bounds.
+/// ones into per-destination batches for the caller to send. The caller decides the window bounds
+/// (<see cref="WindowPlan"/>; <see cref="Reach"/> is this process's part of the exact bound).
 /// </summary>
 internal sealed class WindowRunner : IDisposable
 {
@@ -17,7 +18,8 @@ internal sealed class WindowRunner : IDisposable
     private readonly KernelSettings _settings;
     private readonly List<ComponentHost> _hosts = new();
     private long _lastWindowEvents = long.MaxValue;
-    private ActorSystem? _system;
+    private readonly ActorSystem? _system;
+    private readonly IActorRef? _parent;
     private bool _started;
     private static int s_runs;
 
@@ -27,33 +29,31 @@ internal sealed class WindowRunner : IDisposable
     {
         _settings = settings;
         var topology = model.Topology;
-        PartitionOf = Placement.PartitionOf(topology, totalPartitions);
+        Plan = WindowPlan.For(topology, settings, totalPartitions);
+        var partitionOf = Plan.PartitionOf;
+        var groups = topology.PlacementGroups as int[] ?? topology.PlacementGroups.ToArray();
+        var hostsById = new ComponentHost?[topology.Count];
         _all = new Partition?[totalPartitions];
         foreach (int p in localPartitions)
         {
-            var part = new Partition(p, totalPartitions, PartitionOf, topology.Count) { Lax = settings.Quantum is { } q && q > topology.Lookahead };
+            var part = new Partition(p, totalPartitions, partitionOf, groups, hostsById) { Lax = Plan.Lax, Outgoing = Plan.Outgoing[p] };
             _all[p] = part;
             _local.Add(part);
         }
+        bool roundTrip = settings.PayloadCodec == PayloadCodec.Always;
         for (int id = 0; id < topology.Count; id++)
         {
-            var part = _all[PartitionOf[id]];
+            var part = _all[partitionOf[id]];
             if (part == null) continue;
-            var host = new ComponentHost(id, model.CreateComponent(id), topology, settings.Seed, part);
+            var host = new ComponentHost(id, model.CreateComponent(id), topology, settings.Seed, part, roundTrip);
+            hostsById[id] = host;
             part.Add(host);
             _hosts.Add(host);
         }
         if (settings.ComponentActors)
         {
-            if (system == null) throw new ArgumentException("component actors need an actor system", nameof(system));
-            _system = system;
-            int run = Interlocked.Increment(ref s_runs);
-            foreach (var h in _hosts)
-                h.Actor = system.ActorOf(ComponentActor.PropsFor(h), $"run{run}-component-{h.Self}");
-            // Top-level actors start asynchronously; a window must never be queued behind that start,
-            // or it would run on another thread. One Identify round trip per actor waits it out.
-            var started = _hosts.Select(h => h.Actor!.Ask<ActorIdentity>(new Identify(null), TimeSpan.FromSeconds(30))).ToArray();
-            Task.WaitAll(started);
+            _system = system ?? throw new ArgumentException("component actors need an actor system", nameof(system));
+            _parent = CreateActors(system, _hosts);
         }
 
         int threads = Math.Max(1, Math.Min(settings.Threads, _local.Count));
@@ -64,7 +64,23 @@ internal sealed class WindowRunner : IDisposable
         for (int t = 1; t < threads; t++) _workers[t - 1] = new WorkerThread($"virtcca-partition-{t}");
     }
 
-    public int[] PartitionOf { get; }
+    /// <summary>
+    /// One parent per run, started with one round trip; it then creates every component actor as its
+    /// child on this thread (partition dispatcher), with no round trip per actor.
+    /// </summary>
+    private static IActorRef CreateActors(ActorSystem system, List<ComponentHost> hosts)
+    {
+        int run = Interlocked.Increment(ref s_runs);
+        var parent = system.ActorOf(ComponentParent.PropsFor(), $"run{run}-components");
+        parent.Ask<ActorIdentity>(new Identify(null), TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
+        parent.Tell(new CreateComponents(hosts), ActorRefs.NoSender);
+        foreach (var h in hosts)
+            if (h.Cell == null)
+                throw new SimulationException($"component {h.Self}'s actor was not created on the engine's thread; is the parent on the partition dispatcher?");
+        return parent;
+    }
+
+    public WindowPlan Plan { get; }
     public IReadOnlyList<Partition> Local => _local;
     public long Events { get; private set; }
 
@@ -86,15 +102,22 @@ internal sealed class WindowRunner : IDisposable
         return t;
     }
 
+    /// <summary>Earliest time an event of this process can reach another partition (remote batches not included).</summary>
+    public long Reach()
+    {
+        long t = long.MaxValue;
+        foreach (var p in _local) { long r = Plan.Reach(p.Index, p.NextTime); if (r < t) t = r; }
+        return t;
+    }
+
     /// <summary>Runs the window ending at <paramref name="end"/>; remote outboxes go to <paramref name="remote"/>.</summary>
     public void RunWindow(long end, Action<int, Outbox>? remote)
     {
         if (!_started) throw new InvalidOperationException("Start the runner before running windows");
-        var msg = _settings.ComponentActors ? new RunWindow(end) : null;
         if (_workers.Length == 0 || _lastWindowEvents < _settings.ParallelThreshold)
-            foreach (var p in _local) p.RunWindow(end, msg);
+            foreach (var p in _local) p.RunWindow(end, _settings.PauseEvents);
         else
-            RunSplit(end, msg);
+            RunSplit(end);
         long n = 0;
         foreach (var p in _local) n += p.LastWindowEvents;
         _lastWindowEvents = n;
@@ -103,15 +126,15 @@ internal sealed class WindowRunner : IDisposable
     }
 
     // Separate from RunWindow so that the closure it needs is allocated only for split windows.
-    private void RunSplit(long end, RunWindow? msg)
+    private void RunSplit(long end)
     {
         for (int t = 0; t < _workers.Length; t++)
         {
             var mine = _byThread[t + 1];
-            _workers[t].Start(() => { foreach (var p in mine) p.RunWindow(end, msg); });
+            _workers[t].Start(() => { foreach (var p in mine) p.RunWindow(end, _settings.PauseEvents); });
         }
         Exception? first = null;
-        try { foreach (var p in _byThread[0]) p.RunWindow(end, msg); }
+        try { foreach (var p in _byThread[0]) p.RunWindow(end, _settings.PauseEvents); }
         catch (Exception e) { first = e; }
         foreach (var w in _workers)
         {
@@ -155,10 +178,15 @@ internal sealed class WindowRunner : IDisposable
 
     public long LastEventTime() => _hosts.Count == 0 ? 0 : _hosts.Max(h => h.Digest.Count == 0 ? 0 : h.Now.Picoseconds);
 
+    /// <summary>Lax shifts of this process: messages moved, and the largest move.</summary>
+    public (long Shifted, long MaxShift) Shifts() => (_local.Sum(p => p.Shifted), _local.Count == 0 ? 0 : _local.Max(p => p.MaxShift));
+
+    /// <summary>Events this process delivered through an actor because it had other mail (the slow path).</summary>
+    public long ThroughActor => _local.Sum(p => p.ThroughActor);
+
     public void Dispose()
     {
         foreach (var w in _workers) w.Dispose();
-        if (_system != null)
-            foreach (var h in _hosts) if (h.Actor != null) _system.Stop(h.Actor);
+        if (_system != null && _parent != null) _system.Stop(_parent);
     }
 }
