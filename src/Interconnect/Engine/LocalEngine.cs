@@ -30,9 +30,9 @@ public static class LocalEngine
         long windows = 0, reported = 0;
         while (true)
         {
-            long t = runner.NextTime();
+            long t = runner.Next(out long reach);
             if (t >= end) break;
-            long wEnd = Math.Min(end, plan.Lax ? plan.LaxEnd(t) : runner.Reach());
+            long wEnd = Math.Min(end, plan.Lax ? plan.LaxEnd(t) : reach);
             runner.RunWindow(wEnd, null);
             windows++;
             if ((windows & 0xFFF) == 0 || runner.Events - reported >= settings.PauseEvents)

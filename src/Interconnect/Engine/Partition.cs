@@ -19,6 +19,7 @@ internal sealed class Partition : IEventRouter
     private readonly List<Outbox> _inbound = new();
     private readonly Stack<Outbox> _spare = new();
     private long _windowEnd;
+    private Partition?[] _peers = [];
 
     public Partition(int index, int partitionCount, int[] partitionOf, int[] groupOf, ComponentHost?[] hosts)
     {
@@ -57,6 +58,16 @@ internal sealed class Partition : IEventRouter
 
     public void Add(ComponentHost host) => Hosts.Add(host);
 
+    /// <summary>This process's partitions by index (null where another process runs it).</summary>
+    public void Know(Partition?[] peers) => _peers = peers;
+
+    /// <summary>
+    /// Set while the process runs this window's partitions one after another on one thread: an event
+    /// for another partition of the process can then go straight into its queue (it is due at or after
+    /// the window's end, so no partition sees it early) instead of through an outbox.
+    /// </summary>
+    public bool Serial { get; set; }
+
     /// <summary>Earliest pending event among this partition's components and its not-yet-absorbed inbound events.</summary>
     public long NextTime
     {
@@ -79,6 +90,7 @@ internal sealed class Partition : IEventRouter
                     $"lookahead violated: component {e.Source} sent to {e.Target} in partition {p} for t={e.Time} ps inside the window ending at {_windowEnd} ps");
         }
         if (p == Index) _heap.Push(e);
+        else if (Serial && _peers[p] is { } peer) peer._heap.Push(e);
         else Outboxes[p]!.Add(e);
     }
 
@@ -89,6 +101,7 @@ internal sealed class Partition : IEventRouter
         if (by > MaxShift) MaxShift = by;
         var moved = e.At(_windowEnd);
         if (p == Index) _heap.Push(moved);
+        else if (Serial && _peers[p] is { } peer) peer._heap.Push(moved);
         else Outboxes[p]!.Add(moved);
     }
 

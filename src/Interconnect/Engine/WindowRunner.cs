@@ -40,6 +40,7 @@ internal sealed class WindowRunner : IDisposable
             _all[p] = part;
             _local.Add(part);
         }
+        foreach (var part in _local) part.Know(_all);
         bool roundTrip = settings.PayloadCodec == PayloadCodec.Always;
         for (int id = 0; id < topology.Count; id++)
         {
@@ -95,18 +96,27 @@ internal sealed class WindowRunner : IDisposable
     public void FlushRemote(Action<int, Outbox>? remote) => Exchange(remote);
 
     /// <summary>Earliest pending event of this process (remote batches not included).</summary>
-    public long NextTime()
-    {
-        long t = long.MaxValue;
-        foreach (var p in _local) { long n = p.NextTime; if (n < t) t = n; }
-        return t;
-    }
+    public long NextTime() => Next(out _);
 
     /// <summary>Earliest time an event of this process can reach another partition (remote batches not included).</summary>
     public long Reach()
     {
+        Next(out long reach);
+        return reach;
+    }
+
+    /// <summary>Earliest pending event of this process, and (<paramref name="reach"/>) the earliest time one can reach another partition.</summary>
+    public long Next(out long reach)
+    {
         long t = long.MaxValue;
-        foreach (var p in _local) { long r = Plan.Reach(p.Index, p.NextTime); if (r < t) t = r; }
+        reach = long.MaxValue;
+        foreach (var p in _local)
+        {
+            long n = p.NextTime;
+            if (n < t) t = n;
+            long r = Plan.Reach(p.Index, n);
+            if (r < reach) reach = r;
+        }
         return t;
     }
 
@@ -114,7 +124,9 @@ internal sealed class WindowRunner : IDisposable
     public void RunWindow(long end, Action<int, Outbox>? remote)
     {
         if (!_started) throw new InvalidOperationException("Start the runner before running windows");
-        if (_workers.Length == 0 || _lastWindowEvents < _settings.ParallelThreshold)
+        bool serial = _workers.Length == 0 || _lastWindowEvents < _settings.ParallelThreshold;
+        foreach (var p in _local) p.Serial = serial;
+        if (serial)
             foreach (var p in _local) p.RunWindow(end, _settings.PauseEvents);
         else
             RunSplit(end);

@@ -34,7 +34,15 @@ public static class RunCommand
         try
         {
             var result = Execute(experiment, progress.Report, output, out var metrics);
-            report = new RunReport(experiment, result, clock.Elapsed.TotalSeconds) { Metrics = metrics };
+            double total = clock.Elapsed.TotalSeconds;
+            ShadowRun? shadow = null;
+            if (experiment.LaxShadow)
+            {
+                output.WriteLine("lax-shadow: running the same experiment exactly");
+                var exact = experiment with { Kernel = experiment.Kernel with { Quantum = null } };
+                shadow = new ShadowRun(Execute(exact, progress.Report, output, out var exactMetrics), exactMetrics);
+            }
+            report = new RunReport(experiment, result, total) { Metrics = metrics, Shadow = shadow };
         }
         catch (ClusterRunException e)
         {
@@ -51,6 +59,8 @@ public static class RunCommand
         }
         report.WriteJson(outDir);
         report.WriteMetrics(output);
+        report.WriteShadow(output);
+        if (report.LaxLine() is { } lax) output.WriteLine(lax);
         output.WriteLine(report.ResultLine());
         output.WriteLine($"results: {Path.Combine(outDir, "results.json")}");
         return 0;
