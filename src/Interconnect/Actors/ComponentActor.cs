@@ -1,4 +1,6 @@
 using Akka.Actor;
+using Akka.Actor.Internal;
+using Akka.Dispatch;
 using VirtCca.Interconnect.Engine;
 
 namespace VirtCca.Interconnect;
@@ -48,10 +50,23 @@ internal sealed class ComponentParent : UntypedActor
     protected override void OnReceive(object message)
     {
         if (message is not CreateComponents c) { Unhandled(message); return; }
+        // What Context.ActorOf does for each child, with the dispatcher and mailbox type looked up
+        // once instead of per child (that lookup reflects over the actor type every time: most of
+        // the cost of 10^5 children). The child still registers with this parent as usual.
+        var cell = (ActorCell)Context;
+        var system = (ActorSystemImpl)Context.System;
+        var dispatcher = system.Dispatchers.Lookup(PartitionDispatcher.ConfigPath);
+        MailboxType? mailbox = null;
         foreach (var h in c.Hosts)
         {
             var props = Props.CreateBy(new ComponentActorProducer(h)).WithDeploy(ChildDeploy);
-            h.Cell = ((ActorRefWithCell)Context.ActorOf(props, ChildName(h.Self))).Underlying;
+            mailbox ??= system.Mailboxes.GetMailboxType(props, dispatcher.Configurator.Config);
+            var name = ChildName(h.Self);
+            cell.ReserveChild(name);
+            var child = new LocalActorRef(system, props, dispatcher, mailbox, (IInternalActorRef)cell.Self, new ChildActorPath(Self.Path, name, h.Self + 1));
+            cell.InitChild(child);
+            child.Start();
+            h.Cell = child.Underlying;
         }
     }
 
