@@ -67,6 +67,7 @@ internal sealed class ComponentParent : UntypedActor
             cell.InitChild(child);
             child.Start();
             h.Cell = child.Underlying;
+            h.Mail = (h.Cell as ActorCell)?.Mailbox?.MessageQueue as LazyMessageQueue;
         }
     }
 

@@ -31,6 +31,11 @@ internal sealed class ComponentHost : ISimContext
 
     /// <summary>The component's actor when components run as actors (its cell, to look at its mailbox).</summary>
     public Akka.Actor.ICell? Cell;
+    /// <summary>The actor's message queue when it is the kernel's own (read directly: the partition looks at it for every event).</summary>
+    public LazyMessageQueue? Mail;
+
+    /// <summary>Whether the component's actor holds mail the partition must let it handle first.</summary>
+    public bool HasMail => Mail != null ? Mail.HasMessages : Cell is { HasMessages: true };
     /// <summary>An error raised while the component's actor delivered an event, rethrown by the partition.</summary>
     public Exception? Failure;
 

@@ -74,7 +74,7 @@ internal sealed class Partition : IEventRouter
         get
         {
             long t = _heap.MinTime;
-            foreach (var box in _inbound) if (box.MinTime < t) t = box.MinTime;
+            for (int i = 0; i < _inbound.Count; i++) if (_inbound[i].MinTime < t) t = _inbound[i].MinTime;
             return t;
         }
     }
@@ -91,8 +91,14 @@ internal sealed class Partition : IEventRouter
         }
         if (p == Index) _heap.Push(e);
         else if (Serial && _peers[p] is { } peer) peer._heap.Push(e);
-        else Outboxes[p]!.Add(e);
+        else { Outboxes[p]!.Add(e); Outboxed = true; }
     }
+
+    /// <summary>Whether an outbox got an event since the runner last exchanged them.</summary>
+    public bool Outboxed { get; set; }
+
+    /// <summary>Whether inbound batches were absorbed since their outboxes were last handed back for reuse.</summary>
+    public bool HasSpare => _spare.Count > 0;
 
     private void Shift(in SimEvent e, int p)
     {
@@ -102,7 +108,7 @@ internal sealed class Partition : IEventRouter
         var moved = e.At(_windowEnd);
         if (p == Index) _heap.Push(moved);
         else if (Serial && _peers[p] is { } peer) peer._heap.Push(moved);
-        else Outboxes[p]!.Add(moved);
+        else { Outboxes[p]!.Add(moved); Outboxed = true; }
     }
 
     public Component? LocalComponent(int id) =>
@@ -128,13 +134,7 @@ internal sealed class Partition : IEventRouter
     /// </summary>
     public void RunWindow(long end, long budget = long.MaxValue)
     {
-        foreach (var box in _inbound)
-        {
-            foreach (var e in box.Events) _heap.Push(e);
-            box.Clear();
-            _spare.Push(box);
-        }
-        _inbound.Clear();
+        if (_inbound.Count > 0) Absorb();
         _windowEnd = end;
         long limit = Outgoing == long.MaxValue && !Lax ? budget : long.MaxValue;
 
@@ -147,12 +147,23 @@ internal sealed class Partition : IEventRouter
             var h = hosts[e.Target]!;
             // The fast path: with nothing else in its mailbox the actor would run this next anyway, on
             // this thread (partition dispatcher), so call the handler directly and skip the Tell.
-            if (h.Cell is { HasMessages: true }) Deliver(h, e);
+            if (h.HasMail) Deliver(h, e);
             else h.Deliver(e);
             if (++n == limit) break;
         }
         EventsProcessed += n;
         LastWindowEvents = n;
+    }
+
+    private void Absorb()
+    {
+        foreach (var box in _inbound)
+        {
+            foreach (var e in box.Events) _heap.Push(e);
+            box.Clear();
+            _spare.Push(box);
+        }
+        _inbound.Clear();
     }
 
     /// <summary>Delivers through the actor, behind the mail it already has; it runs on this thread and returns when done.</summary>

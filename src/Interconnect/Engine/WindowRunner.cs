@@ -20,7 +20,7 @@ internal sealed class WindowRunner : IDisposable
     private long _lastWindowEvents = long.MaxValue;
     private readonly ActorSystem? _system;
     private readonly IActorRef? _parent;
-    private bool _started;
+    private bool _started, _serial;
     private static int s_runs;
 
     /// <param name="localPartitions">Global indices of the partitions this process runs.</param>
@@ -110,8 +110,9 @@ internal sealed class WindowRunner : IDisposable
     {
         long t = long.MaxValue;
         reach = long.MaxValue;
-        foreach (var p in _local)
+        for (int i = 0; i < _local.Count; i++)
         {
+            var p = _local[i];
             long n = p.NextTime;
             if (n < t) t = n;
             long r = Plan.Reach(p.Index, n);
@@ -125,13 +126,18 @@ internal sealed class WindowRunner : IDisposable
     {
         if (!_started) throw new InvalidOperationException("Start the runner before running windows");
         bool serial = _workers.Length == 0 || _lastWindowEvents < _settings.ParallelThreshold;
-        foreach (var p in _local) p.Serial = serial;
+        var local = _local;
+        if (serial != _serial)
+        {
+            _serial = serial;
+            foreach (var p in local) p.Serial = serial;
+        }
         if (serial)
-            foreach (var p in _local) p.RunWindow(end, _settings.PauseEvents);
+            for (int i = 0; i < local.Count; i++) local[i].RunWindow(end, _settings.PauseEvents);
         else
             RunSplit(end);
         long n = 0;
-        foreach (var p in _local) n += p.LastWindowEvents;
+        for (int i = 0; i < local.Count; i++) n += local[i].LastWindowEvents;
         _lastWindowEvents = n;
         Events += n;
         Exchange(remote);
@@ -167,9 +173,11 @@ internal sealed class WindowRunner : IDisposable
 
     private void Exchange(Action<int, Outbox>? remote)
     {
-        foreach (var p in _local) p.DrainSpare(_pool);
+        foreach (var p in _local) if (p.HasSpare) p.DrainSpare(_pool);
         foreach (var src in _local)
         {
+            if (!src.Outboxed) continue;
+            src.Outboxed = false;
             var boxes = src.Outboxes;
             for (int dst = 0; dst < boxes.Length; dst++)
             {
