@@ -12,7 +12,6 @@ internal sealed class WindowRunner : IDisposable
 {
     private readonly Partition?[] _all;
     private readonly List<Partition> _local = new();
-    private readonly List<Partition>[] _byThread;
     private readonly WorkerThread[] _workers;
     private readonly Stack<Outbox> _pool = new();
     private readonly KernelSettings _settings;
@@ -58,9 +57,6 @@ internal sealed class WindowRunner : IDisposable
         }
 
         int threads = Math.Max(1, Math.Min(settings.Threads, _local.Count));
-        _byThread = new List<Partition>[threads];
-        for (int t = 0; t < threads; t++) _byThread[t] = new();
-        for (int i = 0; i < _local.Count; i++) _byThread[i % threads].Add(_local[i]);
         _workers = new WorkerThread[threads - 1];
         for (int t = 1; t < threads; t++) _workers[t - 1] = new WorkerThread($"virtcca-partition-{t}");
     }
@@ -143,23 +139,12 @@ internal sealed class WindowRunner : IDisposable
         Exchange(remote);
     }
 
-    // Separate from RunWindow so that the closure it needs is allocated only for split windows.
     private void RunSplit(long end)
     {
-        for (int t = 0; t < _workers.Length; t++)
-        {
-            var mine = _byThread[t + 1];
-            _workers[t].Start(() => { foreach (var p in mine) p.RunWindow(end, _settings.PauseEvents); });
-        }
-        Exception? first = null;
-        try { foreach (var p in _byThread[0]) p.RunWindow(end, _settings.PauseEvents); }
-        catch (Exception e) { first = e; }
-        foreach (var w in _workers)
-        {
-            try { w.Wait(); }
-            catch (Exception e) { first ??= e; }
-        }
-        if (first != null) throw first;
+        var work = new SplitWindow(_local, end, _settings.PauseEvents);
+        foreach (var w in _workers) w.Offer(work);
+        work.Help();
+        work.Finish();
     }
 
     /// <summary>Accepts events sent to one of this process's partitions from another process.</summary>
