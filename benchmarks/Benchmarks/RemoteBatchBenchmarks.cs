@@ -10,15 +10,20 @@ using VirtCca.Interconnect.Wire;
 namespace VirtCca.Benchmarks;
 
 /// <summary>
-/// Remote batches: (1) the codec alone — outbox to Protobuf bytes and back to events; (2) a window's
-/// round trip through Akka.Remote on 127.0.0.1 between two actor systems in this process: a
-/// StartWindow carrying the batch goes out, a WindowDone carrying it comes back. Per-event times.
+/// Remote batches: (1) the codec alone — outbox to Protobuf bytes and back to events, with no payload
+/// or with a Protobuf message payload on every event (an SmcReply with its function id and X0..X2:
+/// encoded with its type tag, parsed through the payload registry); (2) a window's round trip through Akka.Remote
+/// on 127.0.0.1 between two actor systems in this process: a StartWindow carrying the batch goes out,
+/// a WindowDone carrying it comes back. Per-event times.
 /// </summary>
 [ShortRunJob]
 public class RemoteBatchBenchmarks
 {
     [Params(256, 4096)]
     public int Events { get; set; }
+
+    [Params("none", "message")]
+    public string Payload { get; set; } = "none";
 
     private Outbox _box = null!;
     private EventBatch _batch = null!;
@@ -31,7 +36,8 @@ public class RemoteBatchBenchmarks
         _box = new Outbox();
         var rng = new SimRandom(1);
         for (int i = 0; i < Events; i++)
-            _box.Add(new SimEvent(1_000_000 + rng.NextInt(10_000_000), rng.NextInt(64), rng.NextInt(64), i, 1, i, null));
+            _box.Add(new SimEvent(1_000_000 + rng.NextInt(10_000_000), rng.NextInt(64), rng.NextInt(64), i, 1, i,
+                Payload == "none" ? null : new SecureMonitor.Protocol.SmcReply { Fid = 0xC4000150, X0 = 0, X1 = (ulong)i, X2 = 0x8800_0000 }));
         _batch = BatchCodec.Encode(1, _box);
         _a = Remote("bench-a");
         _b = Remote("bench-b");

@@ -28,11 +28,13 @@ public interface ISimContext
     /// <summary>
     /// Sends to another component over the link between them: it is delivered at
     /// <c>Now + link latency + extraDelay</c>. Sending where the topology has no link is an error.
+    /// <paramref name="payload"/> is null, a <c>byte[]</c> or a Protobuf message; in one process the
+    /// receiver gets this very object (don't change it after sending), across processes a copy.
     /// </summary>
-    void Send(int target, int kind, long arg = 0, byte[]? data = null, SimTime extraDelay = default);
+    void Send(int target, int kind, long arg = 0, object? payload = null, SimTime extraDelay = default);
 
     /// <summary>Schedules an event to this component itself after <paramref name="delay"/> (may be zero).</summary>
-    void Schedule(SimTime delay, int kind, long arg = 0, byte[]? data = null);
+    void Schedule(SimTime delay, int kind, long arg = 0, object? payload = null);
 
     /// <summary>
     /// Residency: the component with this id, to be driven by direct request/reply within the window
@@ -40,4 +42,17 @@ public interface ISimContext
     /// guarantees for components of one placement group; anything else is an error, never a race.
     /// </summary>
     T Resident<T>(int id) where T : class;
+}
+
+/// <summary>
+/// The context's calls as they were when payloads were bytes only, so that callers naming the
+/// argument (<c>data: bytes</c>) keep compiling; positional byte[] arguments reach the object overloads.
+/// </summary>
+public static class SimContextBytes
+{
+    public static void Send(this ISimContext ctx, int target, int kind, long arg = 0, byte[]? data = null, SimTime extraDelay = default) =>
+        ctx.Send(target, kind, arg, (object?)data, extraDelay);
+
+    public static void Schedule(this ISimContext ctx, SimTime delay, int kind, long arg = 0, byte[]? data = null) =>
+        ctx.Schedule(delay, kind, arg, (object?)data);
 }

@@ -2,96 +2,132 @@ namespace VirtCca.Interconnect;
 
 /// <summary>
 /// Components (ids 0..Count-1, given by the model, never by creation order), the links between them
-/// with their latencies, and the placement group of each component. The lookahead is the smallest
-/// link latency; a configured lookahead larger than some link is rejected, since a message over that
-/// link could land inside a window that is already running.
+/// with their latencies, and the placement group of each component. Links are single pairs
+/// (<see cref="Builder.Link"/>) or link sets that cost nothing per pair: every pair among some
+/// components (<see cref="Builder.LinkAll"/>, <see cref="Builder.AllToAll"/>) and each of some
+/// components to a hub (<see cref="Builder.LinkToHub"/>). A pair covered more than once has the
+/// smallest of its latencies.
+/// <para>
+/// Components of one placement group always share a partition, so only links between groups can
+/// cross partitions and bound the kernel's windows; links inside a group may be as short as the
+/// model likes. <see cref="Lookahead"/> is the smallest link between groups (or the configured one).
+/// </para>
 /// </summary>
-public sealed class Topology
+public sealed partial class Topology
 {
-    private readonly long _uniformLatency;                 // > 0 when every pair is linked with one latency
-    private readonly Dictionary<long, long>? _links;       // key = src << 32 | dst
+    private readonly Dictionary<long, long>? _pairs;   // key = src << 32 | dst
+    private readonly LinkSet[] _sets;
+    private readonly int[] _setStart;                  // component id -> first index into _setIds (CSR)
+    private readonly int[] _setIds;                    // the sets each component is in, ascending
+    private readonly long _uniform;                    // > 0: one set links every pair and nothing else exists
 
     public int Count { get; }
     public IReadOnlyList<string> Names { get; }
 
-    /// <summary>Smallest link latency: the width of a conservative window.</summary>
+    /// <summary>Components with the same placement group always share a partition (e.g. the parts of one machine).</summary>
+    public IReadOnlyList<int> PlacementGroups => _groups;
+    private readonly int[] _groups;
+
+    /// <summary>
+    /// The configured lookahead, or else the smallest latency of a link between two placement groups —
+    /// the narrowest window any placement can need; <see cref="SimTime.MaxValue"/> when no link joins
+    /// two groups. A run's windows are bounded by the links that cross its partitions, never below this.
+    /// </summary>
     public SimTime Lookahead { get; }
 
-    /// <summary>Components with the same placement group always share a partition (e.g. the parts of one machine).</summary>
-    public IReadOnlyList<int> PlacementGroups { get; }
+    /// <summary>The lookahead the model fixed (windows never wider), or null for auto.</summary>
+    public SimTime? ConfiguredLookahead { get; }
 
-    private Topology(int count, IReadOnlyList<string> names, long uniformLatency, Dictionary<long, long>? links,
-        IReadOnlyList<int> groups, SimTime lookahead)
+    /// <summary>The link that sets <see cref="Lookahead"/> when it is not configured, e.g. "pe0 -> gic"; empty when none.</summary>
+    public string LookaheadLink { get; }
+
+    private Topology(int count, string[] names, int[] groups, Dictionary<long, long>? pairs, LinkSet[] sets,
+        int[] setStart, int[] setIds, long uniform, SimTime lookahead, SimTime? configured, string lookaheadLink)
     {
-        Count = count; Names = names; _uniformLatency = uniformLatency; _links = links;
-        PlacementGroups = groups; Lookahead = lookahead;
+        Count = count; Names = names; _groups = groups; _pairs = pairs; _sets = sets;
+        _setStart = setStart; _setIds = setIds; _uniform = uniform;
+        Lookahead = lookahead; ConfiguredLookahead = configured; LookaheadLink = lookaheadLink;
     }
 
     /// <summary>Latency of the link src→dst in picoseconds, or -1 if there is none.</summary>
     public long LatencyOf(int src, int dst)
     {
-        if (_uniformLatency > 0) return _uniformLatency;
-        return _links!.TryGetValue(((long)src << 32) | (uint)dst, out var l) ? l : -1;
+        if (_uniform > 0) return src != dst ? _uniform : -1;
+        long best = long.MaxValue;
+        if (_pairs != null && _pairs.TryGetValue(((long)src << 32) | (uint)dst, out var l)) best = l;
+        int end = _setStart[src + 1];
+        for (int i = _setStart[src]; i < end; i++)
+        {
+            var s = _sets[_setIds[i]];
+            if (s.Latency < best && s.Links(src, dst, InSet(dst, _setIds[i]))) best = s.Latency;
+        }
+        return best == long.MaxValue ? -1 : best;
     }
 
-    public sealed class Builder
+    private bool InSet(int id, int set)
     {
-        private readonly List<string> _names = new();
-        private readonly List<int> _groups = new();
-        private readonly Dictionary<long, long> _links = new();
-        private long _uniform;
+        int end = _setStart[id + 1];
+        for (int i = _setStart[id]; i < end; i++)
+            if (_setIds[i] == set) return true;
+        return false;
+    }
 
-        public int Add(string name, int placementGroup = -1)
+    /// <summary>
+    /// For a placement (component id → partition): per partition, the smallest latency of a link from
+    /// one of its components to a component of another partition (<see cref="long.MaxValue"/> when
+    /// none), and the smallest of all with the link's name. Linear in components, pairs and set members.
+    /// </summary>
+    public CrossingLinks Crossing(int[] partitionOf, int partitions)
+    {
+        var outgoing = new long[partitions];
+        Array.Fill(outgoing, long.MaxValue);
+        long min = long.MaxValue;
+        string name = "";
+        void Note(int from, int a, int b, long latency)
         {
-            _names.Add(name);
-            _groups.Add(placementGroup < 0 ? _names.Count - 1 : placementGroup);
-            return _names.Count - 1;
+            if (latency < outgoing[from]) outgoing[from] = latency;
+            if (latency < min) { min = latency; name = $"{Names[a]} -> {Names[b]}"; }
         }
-
-        /// <summary>Links every ordered pair of distinct components with one latency.</summary>
-        public Builder AllToAll(SimTime latency) { _uniform = latency.Picoseconds; return this; }
-
-        public Builder Link(int a, int b, SimTime latency, bool bothWays = true)
-        {
-            _links[((long)a << 32) | (uint)b] = latency.Picoseconds;
-            if (bothWays) _links[((long)b << 32) | (uint)a] = latency.Picoseconds;
-            return this;
-        }
-
-        /// <param name="lookahead">If given, every link must be at least this long; otherwise the smallest link is used.</param>
-        public Topology Build(SimTime? lookahead = null)
-        {
-            if (_names.Count == 0) throw new TopologyException("the topology has no components");
-            long min = long.MaxValue; string minLink = "";
-            if (_uniform != 0)
-            {
-                if (_links.Count > 0) throw new TopologyException("a topology is either all-to-all or explicit links, not both");
-                if (_uniform < 0) throw new TopologyException($"link latency {_uniform} ps must be positive");
-                min = _uniform; minLink = "all-to-all";
-            }
-            foreach (var (key, lat) in _links)
+        if (_pairs != null)
+            foreach (var (key, lat) in _pairs)
             {
                 int a = (int)(key >> 32), b = (int)(uint)key;
-                if (a < 0 || a >= _names.Count || b < 0 || b >= _names.Count)
-                    throw new TopologyException($"link {a}->{b} names a component that does not exist (0..{_names.Count - 1})");
-                string name = $"{_names[a]} -> {_names[b]}";
-                if (lat <= 0) throw new TopologyException($"link {name} has latency {lat} ps; a link needs a positive latency");
-                if (lat < min) { min = lat; minLink = name; }
-                if (lookahead is { } la && lat < la.Picoseconds)
-                    throw new TopologyException(
-                        $"link {name} has latency {lat} ps, shorter than the lookahead {la.Picoseconds} ps: a message over it could arrive inside a window that is already running");
+                if (partitionOf[a] != partitionOf[b]) Note(partitionOf[a], a, b, lat);
             }
-            if (min == long.MaxValue)
+        var seen = new int[partitions];
+        int stamp = 0;
+        foreach (var s in _sets)
+        {
+            if (s.Hub >= 0)
             {
-                if (_names.Count > 1) throw new TopologyException("the topology has no links");
-                min = lookahead?.Picoseconds ?? 1_000_000; // a lone component: any window width is safe
+                int hp = partitionOf[s.Hub];
+                foreach (int m in s.Members)
+                {
+                    if (partitionOf[m] == hp) continue;
+                    Note(partitionOf[m], m, s.Hub, s.Latency);
+                    if (s.BothWays) Note(hp, s.Hub, m, s.Latency);
+                }
+                continue;
             }
-            if (lookahead is { } l && _uniform > 0 && _uniform < l.Picoseconds)
-                throw new TopologyException(
-                    $"link {minLink} has latency {_uniform} ps, shorter than the lookahead {l.Picoseconds} ps: a message over it could arrive inside a window that is already running");
-            var la2 = lookahead ?? new SimTime(min);
-            if (la2.Picoseconds <= 0) throw new TopologyException($"lookahead {la2.Picoseconds} ps must be positive");
-            return new Topology(_names.Count, _names.ToArray(), _uniform, _uniform > 0 ? null : new(_links), _groups.ToArray(), la2);
+            // Every member of a partition that holds some but not all of the set's members links out.
+            stamp++;
+            int first = -1, distinct = 0;
+            foreach (int m in s.Members)
+                if (seen[partitionOf[m]] != stamp) { seen[partitionOf[m]] = stamp; distinct++; if (first < 0) first = m; }
+            if (distinct < 2) continue;
+            stamp++;
+            foreach (int m in s.Members)
+            {
+                int p = partitionOf[m];
+                if (seen[p] == stamp) continue;
+                seen[p] = stamp;
+                int other = s.Members.First(x => partitionOf[x] != p);
+                Note(p, m, other, s.Latency);
+            }
         }
+        return new CrossingLinks(outgoing, min, name);
     }
 }
+
+/// <summary>The links that cross partitions under one placement (see <see cref="Topology.Crossing"/>).</summary>
+public sealed record CrossingLinks(long[] Outgoing, long Smallest, string SmallestLink);

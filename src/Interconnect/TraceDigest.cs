@@ -7,7 +7,9 @@ namespace VirtCca.Interconnect;
 /// The run's trace digest. Each component folds the events it is delivered, in delivery order, into
 /// its own running 64-bit hash; the run's digest is SHA-256 over every component's (id, count, hash)
 /// in id order. Per-component delivery order is fixed by the kernel's ordering rule, so the digest is
-/// the same however components are spread over threads, partitions and processes.
+/// the same however components are spread over threads, partitions and processes. A byte payload
+/// is folded byte by byte; a message payload by its type only (<see cref="PayloadRegistry.DigestTag"/>),
+/// so hashing never encodes it and an object delivered in place hashes as one that crossed a process.
 /// </summary>
 public struct ComponentDigest
 {
@@ -25,8 +27,10 @@ public struct ComponentDigest
         h = Mix(h, (ulong)e.Seq);
         h = Mix(h, ((ulong)(uint)e.Kind << 32) | (uint)(e.Data?.Length ?? 0));
         h = Mix(h, (ulong)e.Arg);
-        if (e.Data is { } data)
+        if (e.Payload is byte[] data)
             foreach (byte b in data) h = Mix(h, b);
+        else if (e.Payload is Google.Protobuf.IMessage message)
+            h = Mix(h, PayloadRegistry.DigestTag(message));
         Hash = h;
         Count++;
     }

@@ -81,7 +81,7 @@ public sealed class PholdDeterminismTests(ActorSystemFixture fx) : IClassFixture
         var lax = Base with { Quantum = SimTime.FromNanoseconds(5_000) };
         var a = Actors(lax with { Partitions = 1, Threads = 1 });
         var b = Actors(lax with { Partitions = 4, Threads = 2 });
-        var exact = Actors(Base with { Partitions = 1, Threads = 1 });
+        var exact = Actors(Base with { Partitions = 4, Threads = 2 });
         Assert.Equal(a.Digest, b.Digest);
         Assert.NotEqual(exact.Digest, a.Digest);
         Assert.True(a.Windows < exact.Windows);

@@ -39,6 +39,8 @@ public sealed class ConfigErrorTests
     [InlineData("phold.lookahead = 0 ns", "phold.lookahead", "greater than zero")]
     [InlineData("sim.lookahead = 2 us", "sim.lookahead", "longer than the shortest link")]
     [InlineData("sim.quantum = 500 ns", "sim.quantum", "smaller than the lookahead")]
+    [InlineData("sim.lax-shadow = on", "sim.lax-shadow", "compares a lax run with the exact one")]
+    [InlineData("sim.payload-codec = sometimes", "sim.payload-codec", "not one of: cross-process, always")]
     [InlineData("phold.remote-fraction = 1.5", "phold.remote-fraction", "out of range")]
     public void A_bad_value_names_the_file_line_key_and_what_is_wrong(string hocon, string key, string problem)
     {

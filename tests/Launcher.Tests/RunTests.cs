@@ -44,4 +44,51 @@ public sealed class RunTests
         Assert.Equal(seq, Digest("sim.threads=1", "sim.end-time=1 ms"));
         Assert.Equal(seq, Digest("sim.threads=2", "sim.partitions=4", "sim.end-time=1 ms"));
     }
+
+    /// <summary>
+    /// Quickstart's PHOLD (1 us links, every component its own placement group) with a 5 us quantum:
+    /// a message can land up to 4 us late. results.json and the console say so, and the shadow run
+    /// sets the exact run's numbers against the lax ones.
+    /// </summary>
+    [Fact]
+    public void A_lax_run_reports_its_bound_and_shifts_and_its_exact_shadow()
+    {
+        var dir = Paths.TempDir();
+        var o = new StringWriter();
+        Assert.Equal(0, RunCommand.Execute(Paths.Experiment("quickstart.conf"),
+            ["sim.end-time=1 ms", "sim.quantum=5 us", "sim.lax-shadow=on"], dir, o, new StringWriter()));
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "results.json")));
+        var sync = json.RootElement.GetProperty("sync");
+        Assert.Equal("lax", sync.GetProperty("mode").GetString());
+        Assert.Equal(5_000_000, sync.GetProperty("quantumPicoseconds").GetInt64());
+        Assert.Equal(4_000_000, sync.GetProperty("shiftBoundPicoseconds").GetInt64());
+        Assert.InRange(sync.GetProperty("maxShiftPicoseconds").GetInt64(), 1, 4_000_000);
+        Assert.True(sync.GetProperty("shiftedMessages").GetInt64() > 100);
+        Assert.Contains("lax: results approximate", o.ToString());
+        Assert.Contains("up to 4 us later than exact", o.ToString());
+
+        var exact = new StringWriter();
+        Assert.Equal(0, RunCommand.Execute(Paths.Experiment("quickstart.conf"), ["sim.end-time=1 ms"], Paths.TempDir(), exact, new StringWriter()));
+        var exactResult = exact.ToString().Split('\n').Single(l => l.StartsWith("RESULT ")).Split(' ');
+        var shadow = json.RootElement.GetProperty("laxShadow");
+        Assert.Equal(exactResult[1]["digest=".Length..], shadow.GetProperty("exactDigest").GetString());
+        var events = shadow.GetProperty("metrics").GetProperty("events");
+        Assert.Equal(long.Parse(exactResult[2]["events=".Length..]), events.GetProperty("exact").GetInt64());
+        Assert.Equal(json.RootElement.GetProperty("events").GetInt64(), events.GetProperty("lax").GetInt64());
+        Assert.Equal(events.GetProperty("lax").GetDouble() - events.GetProperty("exact").GetDouble(), events.GetProperty("difference").GetDouble());
+        Assert.Contains("lax-shadow: exact run digest=", o.ToString());
+    }
+
+    [Fact]
+    public void Payloads_through_the_codec_on_every_event_give_the_same_digest_on_a_realm_machine()
+    {
+        string Digest(params string[] sets)
+        {
+            var o = new StringWriter();
+            Assert.Equal(0, RunCommand.Execute(Paths.Experiment("realm-smp.conf"), ["sim.end-time=1 ms", .. sets], Paths.TempDir(), o, new StringWriter()));
+            return o.ToString().Split('\n').Single(l => l.StartsWith("RESULT ")).Split(' ')[1];
+        }
+        Assert.Equal(Digest(), Digest("sim.payload-codec=always"));
+        Assert.Equal(Digest("sim.engine=sequential"), Digest("sim.engine=sequential", "sim.payload-codec=always"));
+    }
 }

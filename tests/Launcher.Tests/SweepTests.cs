@@ -31,12 +31,13 @@ public sealed class SweepTests
         var o = new StringWriter();
         Assert.Equal(0, RunCommand.Execute(file, [], dir, o, new StringWriter()));
         var rows = File.ReadAllLines(Path.Combine(dir, "summary.csv"));
-        Assert.Equal("run,phold.population,sim.seed,status,unfinished_programs,digest,events,simulated_ps,host_s", rows[0]);
+        Assert.Equal("run,phold.population,sim.seed,status,unfinished_programs,sync,digest,events,simulated_ps,host_s", rows[0]);
         Assert.Equal(["0,8,1", "1,8,2", "2,16,1", "3,16,2"], rows.Skip(1).Select(r => string.Join(',', r.Split(',')[..3])));
         Assert.All(rows.Skip(1), r => Assert.Equal("ok", r.Split(',')[3]));
+        Assert.All(rows.Skip(1), r => Assert.Equal("exact", r.Split(',')[5]));
         // Each row is exactly the run one would get by setting those values by hand.
-        Assert.Equal(Digest(file, "sim.seed=2", "phold.population=16", "sweep=null"), rows[4].Split(',')[5]);
-        Assert.NotEqual(rows[1].Split(',')[5], rows[2].Split(',')[5]);
+        Assert.Equal(Digest(file, "sim.seed=2", "phold.population=16", "sweep=null"), rows[4].Split(',')[6]);
+        Assert.NotEqual(rows[1].Split(',')[6], rows[2].Split(',')[6]);
         Assert.True(File.Exists(Path.Combine(dir, "run-003", "results.json")));
         Assert.False(File.Exists(Path.Combine(dir, "summary.png"))); // PHOLD has no time breakdown to draw
     }

@@ -6,9 +6,9 @@ namespace VirtCca.Interconnect;
 
 /// <summary>
 /// A dispatcher that runs an actor's mailbox on the thread that sent it the message. The kernel's
-/// partitions own their threads; with this dispatcher a component actor's window runs on its
-/// partition's thread inside the partition's Tell, which costs about a method call, where a
-/// thread-pool hop costs 0.25–0.75 µs per component per window (see ARCHITECTURE §3).
+/// partitions own their threads; with this dispatcher a component actor runs on its partition's
+/// thread inside the partition's Tell, where a thread-pool hop would cost 0.25–0.75 µs per component
+/// per window (see ARCHITECTURE §3). Its actors get the lazily allocated <see cref="ComponentMailboxType"/>.
 /// </summary>
 public sealed class PartitionDispatcher : MessageDispatcher
 {
@@ -22,6 +22,7 @@ public sealed class PartitionDispatcher : MessageDispatcher
         virtcca.partition-dispatcher {
           type = "{{typeof(PartitionDispatcherConfigurator).AssemblyQualifiedName}}"
           throughput = 2147483647
+          mailbox-type = "{{typeof(ComponentMailboxType).AssemblyQualifiedName}}"
         }
         virtcca.node-dispatcher {
           type = PinnedDispatcher

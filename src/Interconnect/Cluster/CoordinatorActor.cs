@@ -10,7 +10,7 @@ public sealed record CoordinateRun(
     string ConfigHocon,
     int PartitionsPerNode,
     long EndTime,
-    long WindowWidth,
+    Engine.WindowPlan Plan,
     TimeSpan WindowTimeout,
     TaskCompletionSource<RunResult> Completion,
     Action<RunProgress>? Progress);
@@ -26,7 +26,7 @@ public sealed record CoordinateRun(
 public sealed class CoordinatorActor : ReceiveActor
 {
     private CoordinateRun _run = null!;
-    private long[] _next = [];
+    private long[] _next = [], _reach = [];
     private List<EventBatch>[] _inbound = [];
     private readonly HashSet<int> _waiting = new();
     private readonly List<NodeFinal> _finals = new();
@@ -58,6 +58,7 @@ public sealed class CoordinatorActor : ReceiveActor
         _run = run;
         int n = run.Nodes.Count;
         _next = new long[n];
+        _reach = new long[n];
         _inbound = Enumerable.Range(0, n).Select(_ => new List<EventBatch>()).ToArray();
         if (Context.System.Settings.ProviderClass.Contains("Cluster"))
             Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.UnreachableMember));
@@ -76,23 +77,33 @@ public sealed class CoordinatorActor : ReceiveActor
     {
         if (d.Window != _window || !_waiting.Remove(d.NodeIndex)) return;
         _next[d.NodeIndex] = d.NextTime;
+        _reach[d.NodeIndex] = d.Reach;
         _events += d.Events;
         foreach (var b in d.Batches) _inbound[b.ToPartition / _run.PartitionsPerNode].Add(b);
         if (_waiting.Count > 0) return;
 
         _lastCompleted = _window;
         if (_window == 0) _clock.Start(); // the run proper starts once every node is set up
-        long t = long.MaxValue;
+        // The window ends where the earliest event anywhere — a node's own, or one in a batch held
+        // here for it — could reach another partition (exact), or a quantum after the first (lax).
+        var plan = _run.Plan;
+        long t = long.MaxValue, reach = long.MaxValue;
         for (int i = 0; i < _next.Length; i++)
         {
-            if (_next[i] < t) t = _next[i];
-            foreach (var b in _inbound[i]) t = Math.Min(t, BatchCodec.MinTime(b));
+            t = Math.Min(t, _next[i]);
+            reach = Math.Min(reach, _reach[i]);
+            foreach (var b in _inbound[i])
+            {
+                long first = BatchCodec.MinTime(b);
+                t = Math.Min(t, first);
+                reach = Math.Min(reach, plan.Reach(b.ToPartition, first));
+            }
         }
         if (t >= _run.EndTime) { _eventsPending = t != long.MaxValue; Finish(); return; }
 
         _window++;
         _windowStart = t;
-        long end = t > _run.EndTime - _run.WindowWidth ? _run.EndTime : t + _run.WindowWidth;
+        long end = Math.Min(_run.EndTime, plan.Lax ? plan.LaxEnd(t) : reach);
         // Remote nodes first: node 0 shares this process, and once it starts computing, the send to
         // the others would wait for a thread and the nodes would run one after the other.
         for (int i = _next.Length - 1; i >= 0; i--)
@@ -122,7 +133,12 @@ public sealed class CoordinatorActor : ReceiveActor
         var digests = _finals.SelectMany(x => x.Digests).Select(e => (e.Id, new ComponentDigest { Hash = e.Hash, Count = e.Count }));
         var result = new RunResult("actors", TraceDigest.Combine(digests), _finals.Sum(x => x.Events), _window,
             new SimTime(_finals.Max(x => x.LastEventTime)), _run.Nodes.Count * _run.PartitionsPerNode, _run.Nodes.Count,
-            _clock.Elapsed.TotalSeconds) { Metrics = SumMetrics(_finals), EventsPending = _eventsPending };
+            _clock.Elapsed.TotalSeconds)
+        {
+            Metrics = SumMetrics(_finals),
+            EventsPending = _eventsPending,
+            Sync = _run.Plan.Report(_finals.Sum(f => f.ShiftedMessages), _finals.Max(f => f.MaxShift)),
+        };
         Done();
         _run.Completion.TrySetResult(result);
     }

@@ -43,7 +43,11 @@ public sealed class PartitionActor : ReceiveActor
         Receive<Finish>(_ => Guard(_node, () =>
         {
             var runner = Runner;
-            var final = new NodeFinal { NodeIndex = _node, Events = runner.Events, LastEventTime = runner.LastEventTime() };
+            var (shifted, maxShift) = runner.Shifts();
+            var final = new NodeFinal
+            {
+                NodeIndex = _node, Events = runner.Events, LastEventTime = runner.LastEventTime(), ShiftedMessages = shifted, MaxShift = maxShift,
+            };
             foreach (var (id, d) in runner.Digests())
                 final.Digests.Add(new ComponentDigestEntry { Id = id, Hash = d.Hash, Count = d.Count });
             if (_model is IReportsMetrics reporting)
@@ -65,7 +69,7 @@ public sealed class PartitionActor : ReceiveActor
 
     private void ReplyDone(long window, long events, List<EventBatch> batches)
     {
-        var done = new WindowDone { Window = window, NodeIndex = _node, NextTime = Runner.NextTime(), Events = events };
+        var done = new WindowDone { Window = window, NodeIndex = _node, NextTime = Runner.NextTime(), Reach = Runner.Reach(), Events = events };
         done.Batches.AddRange(batches);
         Sender.Tell(done);
     }

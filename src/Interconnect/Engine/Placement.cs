@@ -1,26 +1,39 @@
 namespace VirtCca.Interconnect.Engine;
 
-/// <summary>Maps components to partitions: whole placement groups, in id order, in contiguous balanced blocks.</summary>
+/// <summary>
+/// Maps components to partitions: whole placement groups, taken in the order of their first
+/// component's id, cut into contiguous blocks of about equal numbers of components. Linear in the
+/// number of components; it depends on the topology and the partition count alone.
+/// </summary>
 internal static class Placement
 {
     public static int[] PartitionOf(Topology topology, int partitions)
     {
         if (partitions < 1) throw new SimulationException($"partitions must be at least 1 (got {partitions})");
         int n = topology.Count;
-        var groupPartition = new Dictionary<int, int>();
-        var result = new int[n];
-        int placed = 0;
+        var groups = topology.PlacementGroups;
+        var index = new Dictionary<int, int>();      // group -> its rank by first component
+        var rankOf = new int[n];
+        var sizes = new List<int>();
         for (int id = 0; id < n; id++)
         {
-            int g = topology.PlacementGroups[id];
-            if (!groupPartition.TryGetValue(g, out int p))
+            if (!index.TryGetValue(groups[id], out int rank))
             {
-                p = (int)((long)placed * partitions / n);
-                groupPartition[g] = p;
+                index[groups[id]] = rank = sizes.Count;
+                sizes.Add(0);
             }
-            result[id] = p;
-            placed++;
+            sizes[rank]++;
+            rankOf[id] = rank;
         }
+        var partitionOfRank = new int[sizes.Count];
+        long before = 0;
+        for (int rank = 0; rank < sizes.Count; rank++)
+        {
+            partitionOfRank[rank] = (int)(before * partitions / n);
+            before += sizes[rank];
+        }
+        var result = new int[n];
+        for (int id = 0; id < n; id++) result[id] = partitionOfRank[rankOf[id]];
         return result;
     }
 }

@@ -12,12 +12,12 @@ public static class SequentialEngine
     public static RunResult Run(ISimulationModel model, KernelSettings settings,
         Action<RunProgress>? progress = null, CancellationToken cancel = default)
     {
-        if (settings.Quantum is { } q && q > model.Topology.Lookahead)
+        if (settings.Quantum is { } q && q > model.Topology.Lookahead && model.Topology.Lookahead != SimTime.MaxValue)
             throw new SimulationException("the sequential engine runs exact synchronisation only; remove sim.quantum or use sim.engine = actors");
         var queue = new GlobalQueue(model.Topology.Count);
         var hosts = new ComponentHost[model.Topology.Count];
         for (int id = 0; id < hosts.Length; id++)
-            hosts[id] = new ComponentHost(id, model.CreateComponent(id), model.Topology, settings.Seed, queue);
+            hosts[id] = new ComponentHost(id, model.CreateComponent(id), model.Topology, settings.Seed, queue, settings.PayloadCodec == PayloadCodec.Always);
         queue.Hosts = hosts;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         foreach (var h in hosts) h.Start();

@@ -5,20 +5,21 @@ namespace VirtCca.Interconnect.Engine;
 /// <summary>
 /// Runs this process's partitions through windows: absorb, run (on one thread or split over the
 /// worker threads), then move every outbox to its destination — local partitions directly, remote
-/// ones into per-destination batches for the caller to send. The caller decides the window bounds.
+/// ones into per-destination batches for the caller to send. The caller decides the window bounds
+/// (<see cref="WindowPlan"/>; <see cref="Reach"/> is this process's part of the exact bound).
 /// </summary>
 internal sealed class WindowRunner : IDisposable
 {
     private readonly Partition?[] _all;
     private readonly List<Partition> _local = new();
-    private readonly List<Partition>[] _byThread;
     private readonly WorkerThread[] _workers;
     private readonly Stack<Outbox> _pool = new();
     private readonly KernelSettings _settings;
     private readonly List<ComponentHost> _hosts = new();
     private long _lastWindowEvents = long.MaxValue;
-    private ActorSystem? _system;
-    private bool _started;
+    private readonly ActorSystem? _system;
+    private readonly IActorRef? _parent;
+    private bool _started, _serial;
     private static int s_runs;
 
     /// <param name="localPartitions">Global indices of the partitions this process runs.</param>
@@ -27,44 +28,56 @@ internal sealed class WindowRunner : IDisposable
     {
         _settings = settings;
         var topology = model.Topology;
-        PartitionOf = Placement.PartitionOf(topology, totalPartitions);
+        Plan = WindowPlan.For(topology, settings, totalPartitions);
+        var partitionOf = Plan.PartitionOf;
+        var groups = topology.PlacementGroups as int[] ?? topology.PlacementGroups.ToArray();
+        var hostsById = new ComponentHost?[topology.Count];
         _all = new Partition?[totalPartitions];
         foreach (int p in localPartitions)
         {
-            var part = new Partition(p, totalPartitions, PartitionOf, topology.Count) { Lax = settings.Quantum is { } q && q > topology.Lookahead };
+            var part = new Partition(p, totalPartitions, partitionOf, groups, hostsById) { Lax = Plan.Lax, Outgoing = Plan.Outgoing[p] };
             _all[p] = part;
             _local.Add(part);
         }
+        foreach (var part in _local) part.Know(_all);
+        bool roundTrip = settings.PayloadCodec == PayloadCodec.Always;
         for (int id = 0; id < topology.Count; id++)
         {
-            var part = _all[PartitionOf[id]];
+            var part = _all[partitionOf[id]];
             if (part == null) continue;
-            var host = new ComponentHost(id, model.CreateComponent(id), topology, settings.Seed, part);
+            var host = new ComponentHost(id, model.CreateComponent(id), topology, settings.Seed, part, roundTrip);
+            hostsById[id] = host;
             part.Add(host);
             _hosts.Add(host);
         }
         if (settings.ComponentActors)
         {
-            if (system == null) throw new ArgumentException("component actors need an actor system", nameof(system));
-            _system = system;
-            int run = Interlocked.Increment(ref s_runs);
-            foreach (var h in _hosts)
-                h.Actor = system.ActorOf(ComponentActor.PropsFor(h), $"run{run}-component-{h.Self}");
-            // Top-level actors start asynchronously; a window must never be queued behind that start,
-            // or it would run on another thread. One Identify round trip per actor waits it out.
-            var started = _hosts.Select(h => h.Actor!.Ask<ActorIdentity>(new Identify(null), TimeSpan.FromSeconds(30))).ToArray();
-            Task.WaitAll(started);
+            _system = system ?? throw new ArgumentException("component actors need an actor system", nameof(system));
+            _parent = CreateActors(system, _hosts);
         }
 
         int threads = Math.Max(1, Math.Min(settings.Threads, _local.Count));
-        _byThread = new List<Partition>[threads];
-        for (int t = 0; t < threads; t++) _byThread[t] = new();
-        for (int i = 0; i < _local.Count; i++) _byThread[i % threads].Add(_local[i]);
         _workers = new WorkerThread[threads - 1];
         for (int t = 1; t < threads; t++) _workers[t - 1] = new WorkerThread($"virtcca-partition-{t}");
     }
 
-    public int[] PartitionOf { get; }
+    /// <summary>
+    /// One parent per run, started with one round trip; it then creates every component actor as its
+    /// child on this thread (partition dispatcher), with no round trip per actor.
+    /// </summary>
+    private static IActorRef CreateActors(ActorSystem system, List<ComponentHost> hosts)
+    {
+        int run = Interlocked.Increment(ref s_runs);
+        var parent = system.ActorOf(ComponentParent.PropsFor(), $"run{run}-components");
+        parent.Ask<ActorIdentity>(new Identify(null), TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
+        parent.Tell(new CreateComponents(hosts), ActorRefs.NoSender);
+        foreach (var h in hosts)
+            if (h.Cell == null)
+                throw new SimulationException($"component {h.Self}'s actor was not created on the engine's thread; is the parent on the partition dispatcher?");
+        return parent;
+    }
+
+    public WindowPlan Plan { get; }
     public IReadOnlyList<Partition> Local => _local;
     public long Events { get; private set; }
 
@@ -79,10 +92,28 @@ internal sealed class WindowRunner : IDisposable
     public void FlushRemote(Action<int, Outbox>? remote) => Exchange(remote);
 
     /// <summary>Earliest pending event of this process (remote batches not included).</summary>
-    public long NextTime()
+    public long NextTime() => Next(out _);
+
+    /// <summary>Earliest time an event of this process can reach another partition (remote batches not included).</summary>
+    public long Reach()
+    {
+        Next(out long reach);
+        return reach;
+    }
+
+    /// <summary>Earliest pending event of this process, and (<paramref name="reach"/>) the earliest time one can reach another partition.</summary>
+    public long Next(out long reach)
     {
         long t = long.MaxValue;
-        foreach (var p in _local) { long n = p.NextTime; if (n < t) t = n; }
+        reach = long.MaxValue;
+        for (int i = 0; i < _local.Count; i++)
+        {
+            var p = _local[i];
+            long n = p.NextTime;
+            if (n < t) t = n;
+            long r = Plan.Reach(p.Index, n);
+            if (r < reach) reach = r;
+        }
         return t;
     }
 
@@ -90,35 +121,30 @@ internal sealed class WindowRunner : IDisposable
     public void RunWindow(long end, Action<int, Outbox>? remote)
     {
         if (!_started) throw new InvalidOperationException("Start the runner before running windows");
-        var msg = _settings.ComponentActors ? new RunWindow(end) : null;
-        if (_workers.Length == 0 || _lastWindowEvents < _settings.ParallelThreshold)
-            foreach (var p in _local) p.RunWindow(end, msg);
+        bool serial = _workers.Length == 0 || _lastWindowEvents < _settings.ParallelThreshold;
+        var local = _local;
+        if (serial != _serial)
+        {
+            _serial = serial;
+            foreach (var p in local) p.Serial = serial;
+        }
+        if (serial)
+            for (int i = 0; i < local.Count; i++) local[i].RunWindow(end, _settings.PauseEvents);
         else
-            RunSplit(end, msg);
+            RunSplit(end);
         long n = 0;
-        foreach (var p in _local) n += p.LastWindowEvents;
+        for (int i = 0; i < local.Count; i++) n += local[i].LastWindowEvents;
         _lastWindowEvents = n;
         Events += n;
         Exchange(remote);
     }
 
-    // Separate from RunWindow so that the closure it needs is allocated only for split windows.
-    private void RunSplit(long end, RunWindow? msg)
+    private void RunSplit(long end)
     {
-        for (int t = 0; t < _workers.Length; t++)
-        {
-            var mine = _byThread[t + 1];
-            _workers[t].Start(() => { foreach (var p in mine) p.RunWindow(end, msg); });
-        }
-        Exception? first = null;
-        try { foreach (var p in _byThread[0]) p.RunWindow(end, msg); }
-        catch (Exception e) { first = e; }
-        foreach (var w in _workers)
-        {
-            try { w.Wait(); }
-            catch (Exception e) { first ??= e; }
-        }
-        if (first != null) throw first;
+        var work = new SplitWindow(_local, end, _settings.PauseEvents);
+        foreach (var w in _workers) w.Offer(work);
+        work.Help();
+        work.Finish();
     }
 
     /// <summary>Accepts events sent to one of this process's partitions from another process.</summary>
@@ -132,9 +158,11 @@ internal sealed class WindowRunner : IDisposable
 
     private void Exchange(Action<int, Outbox>? remote)
     {
-        foreach (var p in _local) p.DrainSpare(_pool);
+        foreach (var p in _local) if (p.HasSpare) p.DrainSpare(_pool);
         foreach (var src in _local)
         {
+            if (!src.Outboxed) continue;
+            src.Outboxed = false;
             var boxes = src.Outboxes;
             for (int dst = 0; dst < boxes.Length; dst++)
             {
@@ -155,10 +183,15 @@ internal sealed class WindowRunner : IDisposable
 
     public long LastEventTime() => _hosts.Count == 0 ? 0 : _hosts.Max(h => h.Digest.Count == 0 ? 0 : h.Now.Picoseconds);
 
+    /// <summary>Lax shifts of this process: messages moved, and the largest move.</summary>
+    public (long Shifted, long MaxShift) Shifts() => (_local.Sum(p => p.Shifted), _local.Count == 0 ? 0 : _local.Max(p => p.MaxShift));
+
+    /// <summary>Events this process delivered through an actor because it had other mail (the slow path).</summary>
+    public long ThroughActor => _local.Sum(p => p.ThroughActor);
+
     public void Dispose()
     {
         foreach (var w in _workers) w.Dispose();
-        if (_system != null)
-            foreach (var h in _hosts) if (h.Actor != null) _system.Stop(h.Actor);
+        if (_system != null && _parent != null) _system.Stop(_parent);
     }
 }

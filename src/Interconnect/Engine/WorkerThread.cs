@@ -1,13 +1,46 @@
 namespace VirtCca.Interconnect.Engine;
 
-/// <summary>A dedicated OS thread that runs its share of partitions when the coordinator opens a window.</summary>
+/// <summary>
+/// The partitions of one split window, handed out one at a time to whichever thread asks first —
+/// the engine's own thread included. A helper thread that wakes late finds the work taken and goes
+/// back to sleep, so on a busy machine a window costs at most what running it alone would, plus
+/// waiting for partitions a helper has actually started.
+/// </summary>
+internal sealed class SplitWindow(IReadOnlyList<Partition> partitions, long end, long pauseEvents)
+{
+    private int _next = -1;
+    private int _done;
+    private Exception? _error;
+
+    public bool Finished => Volatile.Read(ref _done) == partitions.Count;
+
+    /// <summary>Runs partitions until none is left to claim.</summary>
+    public void Help()
+    {
+        int i;
+        while ((i = Interlocked.Increment(ref _next)) < partitions.Count)
+        {
+            try { partitions[i].RunWindow(end, pauseEvents); }
+            catch (Exception e) { Interlocked.CompareExchange(ref _error, e, null); }
+            Interlocked.Increment(ref _done);
+        }
+    }
+
+    /// <summary>Called by the engine's thread after its own <see cref="Help"/>: waits for partitions still running elsewhere.</summary>
+    public void Finish()
+    {
+        var spin = new SpinWait();
+        while (!Finished) spin.SpinOnce();
+        if (_error is { } e) throw e is SimulationException ? e : new SimulationException(e.Message, e);
+    }
+}
+
+/// <summary>A dedicated OS thread that helps with split windows when the engine signals one.</summary>
 internal sealed class WorkerThread : IDisposable
 {
     private readonly ManualResetEventSlim _go = new(false, spinCount: 2000);
-    private readonly ManualResetEventSlim _done = new(false, spinCount: 2000);
     private readonly Thread _thread;
-    private Action? _work;
-    private Exception? _error;
+    private volatile SplitWindow? _work;
     private volatile bool _stop;
 
     public WorkerThread(string name)
@@ -16,17 +49,10 @@ internal sealed class WorkerThread : IDisposable
         _thread.Start();
     }
 
-    public void Start(Action work)
+    public void Offer(SplitWindow work)
     {
         _work = work;
-        _done.Reset();
         _go.Set();
-    }
-
-    public void Wait()
-    {
-        _done.Wait();
-        if (_error is { } e) { _error = null; throw e is SimulationException ? e : new SimulationException(e.Message, e); }
     }
 
     private void Loop()
@@ -36,9 +62,7 @@ internal sealed class WorkerThread : IDisposable
             _go.Wait();
             _go.Reset();
             if (_stop) return;
-            try { _work!(); }
-            catch (Exception e) { _error = e; }
-            _done.Set();
+            _work?.Help();
         }
     }
 
@@ -48,6 +72,5 @@ internal sealed class WorkerThread : IDisposable
         _go.Set();
         _thread.Join();
         _go.Dispose();
-        _done.Dispose();
     }
 }

@@ -35,7 +35,7 @@ public sealed class PholdModel : ISimulationModel
         var b = new Topology.Builder();
         for (int i = 0; i < p.Components; i++) b.Add($"phold-{i}", i / p.GroupSize);
         if (p.Components > 1) b.AllToAll(p.Lookahead);
-        Topology = b.Build(p.Lookahead);
+        Topology = b.Build();
     }
 
     public PholdParameters Parameters { get; }

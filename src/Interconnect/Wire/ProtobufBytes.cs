@@ -3,10 +3,10 @@ using Google.Protobuf;
 namespace VirtCca.Interconnect;
 
 /// <summary>
-/// A Protobuf message as an event's payload bytes. Events carry their payload encoded, so every
-/// message a component sends is encoded once and parsed once; this does it without the
-/// CodedOutputStream that <c>ToByteArray</c> allocates (parse with <c>Parser.ParseFrom(ev.Data.AsSpan())</c>,
-/// which needs no CodedInputStream either).
+/// A Protobuf message as bytes, without the CodedOutputStream that <c>ToByteArray</c> allocates:
+/// what the payload codec uses, and what components that still send byte payloads call (parse with
+/// <c>Parser.ParseFrom(ev.Data.AsSpan())</c>, or <c>ev.PayloadAs&lt;T&gt;()</c>). In one process a
+/// component may simply send the message object; it is encoded only where it crosses a process.
 /// </summary>
 public static class ProtobufBytes
 {

@@ -41,8 +41,9 @@ public static class ClusterLauncher
             var model = experiment.ModelFactory();
             var completion = new TaskCompletionSource<RunResult>(TaskCreationOptions.RunContinuationsAsynchronously);
             var coordinator = system.ActorOf(Props.Create(() => new CoordinatorActor()), "coordinator");
-            coordinator.Tell(new CoordinateRun(nodes, NodeFactory.Resolved(experiment), Math.Max(1, experiment.Kernel.Partitions),
-                experiment.Kernel.EndTime.Picoseconds, LocalEngine.WindowWidth(model.Topology, experiment.Kernel),
+            int perNode = Math.Max(1, experiment.Kernel.Partitions);
+            coordinator.Tell(new CoordinateRun(nodes, NodeFactory.Resolved(experiment), perNode,
+                experiment.Kernel.EndTime.Picoseconds, WindowPlan.For(model.Topology, experiment.Kernel, nodes.Count * perNode),
                 c.WindowTimeout, completion, progress));
             try { return completion.Task.GetAwaiter().GetResult(); }
             finally

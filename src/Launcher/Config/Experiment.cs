@@ -20,6 +20,9 @@ public sealed record Experiment(
     /// <summary>The run's limit, sim.end-time; null (off): it ends when nothing is left to happen.</summary>
     public SimTime? EndLimit => Kernel.EndTime == SimTime.MaxValue ? null : Kernel.EndTime;
 
+    /// <summary>sim.lax-shadow: run the experiment exactly as well and report the difference per metric.</summary>
+    public bool LaxShadow { get; init; }
+
     public static Experiment From(LoadedConfig loaded)
     {
         var r = new ConfigReader(loaded);
@@ -38,7 +41,9 @@ public sealed record Experiment(
             Partitions = partitions,
             ComponentActors = r.Bool("sim.component-actors"),
             ParallelThreshold = r.Int("sim.parallel-threshold", 0),
+            PayloadCodec = r.OneOf("sim.payload-codec", "cross-process", "always") == "always" ? PayloadCodec.Always : PayloadCodec.CrossProcess,
         };
+        bool shadow = r.Bool("sim.lax-shadow");
         var progress = TimeSpan.FromMilliseconds(r.Time("sim.progress-interval").Picoseconds / 1_000_000_000.0);
         var cluster = ClusterSettings.From(r);
         if (engine == "sequential" && cluster.Nodes > 1)
@@ -46,11 +51,16 @@ public sealed record Experiment(
         var (factory, machine) = BuildModelFactory(r, lookahead);
         // Build once now, so a bad model or topology is a config error before anything starts.
         var model = factory();
-        if (quantum is { } q && q < model.Topology.Lookahead)
-            throw r.Error("sim.quantum", $"{q.Picoseconds} ps is smaller than the lookahead {model.Topology.Lookahead.Picoseconds} ps");
+        var groupLookahead = model.Topology.Lookahead;
+        if (quantum is { } && groupLookahead == SimTime.MaxValue)
+            throw r.Error("sim.quantum", "this model has no link between placement groups, so lax synchronisation has nothing to relax; set sim.quantum = off");
+        if (quantum is { } q && q < groupLookahead)
+            throw r.Error("sim.quantum", $"{q.Picoseconds} ps is smaller than the lookahead {groupLookahead.Picoseconds} ps ({model.Topology.LookaheadLink})");
         if (quantum is { } && engine == "sequential")
             throw r.Error("sim.quantum", "the sequential engine runs exact synchronisation only; set sim.quantum = off");
-        return new Experiment(loaded, engine, kernel, lookahead, progress, cluster, factory) { Machine = machine };
+        if (shadow && !(quantum is { } lq && lq > groupLookahead))
+            throw r.Error("sim.lax-shadow", $"compares a lax run with the exact one; set sim.quantum above the lookahead {groupLookahead.Picoseconds} ps");
+        return new Experiment(loaded, engine, kernel, lookahead, progress, cluster, factory) { LaxShadow = shadow, Machine = machine };
     }
 
     private static (Func<ISimulationModel>, MachineSpec?) BuildModelFactory(ConfigReader r, SimTime? lookahead)

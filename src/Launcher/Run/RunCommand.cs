@@ -41,9 +41,17 @@ public static class RunCommand
         {
             var result = Execute(experiment, progress.Report, output, out var all);
             var (metrics, unfinished) = ProgramProgress.Split(all);
-            report = new RunReport(experiment, result, clock.Elapsed.TotalSeconds)
+            double total = clock.Elapsed.TotalSeconds;
+            ShadowRun? shadow = null;
+            if (experiment.LaxShadow)
             {
-                Metrics = metrics, Outcome = ProgramProgress.Outcome(experiment, result, unfinished),
+                output.WriteLine("lax-shadow: running the same experiment exactly");
+                var exact = experiment with { Kernel = experiment.Kernel with { Quantum = null } };
+                shadow = new ShadowRun(Execute(exact, progress.Report, output, out var exactAll), ProgramProgress.Split(exactAll).Metrics);
+            }
+            report = new RunReport(experiment, result, total)
+            {
+                Metrics = metrics, Outcome = ProgramProgress.Outcome(experiment, result, unfinished), Shadow = shadow,
             };
         }
         catch (ClusterRunException e)
@@ -62,6 +70,8 @@ public static class RunCommand
         report.WriteJson(outDir);
         report.WriteMetrics(output);
         foreach (var line in report.Outcome.Explain()) output.WriteLine(line);
+        report.WriteShadow(output);
+        if (report.LaxLine() is { } lax) output.WriteLine(lax);
         output.WriteLine(report.ResultLine());
         output.WriteLine($"results: {Path.Combine(outDir, "results.json")}");
         return report.Outcome.Status == "stalled" ? 1 : 0;

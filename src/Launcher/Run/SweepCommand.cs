@@ -48,7 +48,7 @@ public static class SweepCommand
             if (json != null && json.RootElement.TryGetProperty("metrics", out var m))
                 foreach (var p in m.EnumerateObject()) if (!metrics.Contains(p.Name)) metrics.Add(p.Name);
         var sb = new StringBuilder();
-        sb.AppendJoin(',', ["run", .. plan.Keys, "status", "unfinished_programs", "digest", "events", "simulated_ps", "host_s", .. metrics]).Append('\n');
+        sb.AppendJoin(',', ["run", .. plan.Keys, "status", "unfinished_programs", "sync", "digest", "events", "simulated_ps", "host_s", .. metrics]).Append('\n');
         foreach (var (run, code, json) in rows)
         {
             var r = json?.RootElement;
@@ -57,7 +57,11 @@ public static class SweepCommand
                 ? v.GetDouble().ToString("R", CultureInfo.InvariantCulture) : "";
             string status = json == null ? (code == 2 ? "config-error" : "failed") : Get("status");
             string unfinished = r is { } o && o.TryGetProperty("programs", out var p) ? p.GetProperty("unfinished").ToString() : "";
-            sb.AppendJoin(',', [run.Index.ToString(CultureInfo.InvariantCulture), .. run.Settings.Select(s => Field(s.Value)), status, unfinished, Get("digest"), Get("events"),
+            // A lax row says so, with its bound on how late a message can be (ps): "lax<=4000".
+            string sync = r is { } e2 && e2.TryGetProperty("sync", out var sy) && sy.TryGetProperty("mode", out var mode)
+                ? mode.GetString() == "lax" && sy.TryGetProperty("shiftBoundPicoseconds", out var bound) ? $"lax<={bound}" : mode.GetString() ?? ""
+                : "";
+            sb.AppendJoin(',', [run.Index.ToString(CultureInfo.InvariantCulture), .. run.Settings.Select(s => Field(s.Value)), status, unfinished, sync, Get("digest"), Get("events"),
                 Get("simulatedPicoseconds"), Get("hostSeconds"), .. metrics.Select(Metric)]).Append('\n');
         }
         return sb.ToString();
