@@ -20,7 +20,7 @@ internal sealed class HostDriver(int pe, params (long AtPs, ulong Fid, ulong X1)
     }
 
     public override void Handle(in SimEvent ev, ISimContext ctx) =>
-        Answers.Add($"{ev.Time}:{SmcReply.Parser.ParseFrom(ev.Data ?? []).X0:X}");
+        Answers.Add($"{ev.Time}:{ev.PayloadAs<SmcReply>().X0:X}");
 }
 
 internal static class Costs

@@ -11,7 +11,7 @@ internal sealed class Requester(int target, (int Kind, IMessage Message)[] scrip
     public override void Handle(in SimEvent ev, ISimContext ctx)
     {
         if (ev.Kind == 1) { var (kind, msg) = script[ev.Arg]; ctx.Send(target, kind, data: msg.ToByteArray()); return; }
-        var r = MemReply.Parser.ParseFrom(ev.Data);
+        var r = ev.PayloadAs<MemReply>();
         log.Add($"{ev.Time}:{r.Tag}:{(r.Ok ? "ok" : "bus-error")}:{Convert.ToHexString(r.Data.ToByteArray())}");
     }
 }

@@ -22,7 +22,7 @@ public sealed class SmmuTests : IDisposable
         public override void Handle(in SimEvent ev, ISimContext ctx)
         {
             if (ev.Kind == 1) { ctx.Send(smmu, SmmuActor.KindDma, data: script[ev.Arg].ToByteArray()); return; }
-            var r = MemReply.Parser.ParseFrom(ev.Data);
+            var r = ev.PayloadAs<MemReply>();
             log.Add($"{ev.Time}:{r.Tag}:{(r.Ok ? "ok" : "bus-error")}");
         }
     }

@@ -36,7 +36,7 @@ public sealed class RealmIsolationTests
                 ctx.Send(smmu, SmmuActor.KindDma, ev.Arg, dma.ToByteArray());
                 return;
             }
-            var reply = MemReply.Parser.ParseFrom(ev.Data ?? []);
+            var reply = ev.PayloadAs<MemReply>();
             Replies.Add($"{reply.Tag}:{(reply.Ok ? "ok" : "bus-error")}");
         }
     }

@@ -36,7 +36,7 @@ public sealed class TmmActorTests : IDisposable
             }
             else
             {
-                var r = SmcReply.Parser.ParseFrom(ev.Data);
+                var r = ev.PayloadAs<SmcReply>();
                 log.Add($"{ev.Time}:{r.Fid:X}:{r.X0:X}:{r.X1:X}:{r.TmmPicoseconds}");
             }
         }

@@ -76,7 +76,7 @@ public sealed partial class PeActor
                 var request = _tmmRequest ?? throw new InvalidOperationException($"PE {_s.Cpu}: the flow reaches the TMM's step '{_steps[j].Name}' with nothing to send");
                 long early = ps - 2 * _s.TmmLinkLatency.Picoseconds;
                 int kind = request is RealmTrap ? SmcKinds.RealmTrap : SmcKinds.Request;
-                _ctx.Send(_s.Tmm, kind, _s.Cpu, ((Google.Protobuf.IMessage)request).Encode(), new SimTime(early));
+                _ctx.Send(_s.Tmm, kind, _s.Cpu, request, new SimTime(early));
                 Level = _steps[j].Level;
                 _stepNext = j + 1;
                 _awaitingTmm = true;

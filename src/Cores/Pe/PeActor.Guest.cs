@@ -153,9 +153,9 @@ public sealed partial class PeActor
             To(PeState.GuestStalled);
             var tag = ++_memoryTag;
             if (write)
-                _ctx.Send(_s.Tzasc, TzascActor.KindWrite, (long)tag, new MemWrite { Tag = tag, Address = pa, Data = ByteString.CopyFrom(GuestData.Pattern(ipa, bytes)), Secure = secure }.Encode());
+                _ctx.Send(_s.Tzasc, TzascActor.KindWrite, (long)tag, new MemWrite { Tag = tag, Address = pa, Data = ByteString.CopyFrom(GuestData.Pattern(ipa, bytes)), Secure = secure });
             else
-                _ctx.Send(_s.Tzasc, TzascActor.KindRead, (long)tag, new MemRead { Tag = tag, Address = pa, Size = (uint)bytes, Secure = secure }.Encode());
+                _ctx.Send(_s.Tzasc, TzascActor.KindRead, (long)tag, new MemRead { Tag = tag, Address = pa, Size = (uint)bytes, Secure = secure });
             return;
         }
         Fault(ipa, Math.Min(bytes, 8), write, GuestData.Word(ipa));

@@ -43,7 +43,7 @@ public sealed partial class PeActor
             switch (op.Kind)
             {
                 case HostOpKind.Send:
-                    _ctx.Send(op.Target, op.EventKind, op.Arg, op.Payload as byte[]);
+                    _ctx.Send(op.Target, op.EventKind, op.Arg, op.Payload);
                     continue;
                 case HostOpKind.Work:
                     HostWork(op.Cycles, op.Category);

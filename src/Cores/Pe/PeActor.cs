@@ -98,7 +98,7 @@ public sealed partial class PeActor : Component, IHostCpu
                 ContinueHost();
                 break;
             case PeKinds.PowerOn: break;
-            case SmcKinds.Reply: OnTmmReply(Payload.Read(ev, SmcReply.Parser)); break;
+            case SmcKinds.Reply: OnTmmReply(ev.PayloadAs<SmcReply>()); break;
             case GicActor.KindSignal:
                 ctx.Send(_s.Gic, GicActor.KindAcknowledge, (long)InterruptGroup.Group1NonSecure);
                 OnPhysicalIrq(ev.Arg);
@@ -106,7 +106,7 @@ public sealed partial class PeActor : Component, IHostCpu
             case GicActor.KindAcknowledged:
                 if (ev.Arg != 1023) ctx.Send(_s.Gic, GicActor.KindEoi, ev.Arg);
                 break;
-            case TzascActor.KindReply: OnMemoryReply(Payload.Read(ev, MemReply.Parser)); break;
+            case TzascActor.KindReply: OnMemoryReply(ev.PayloadAs<MemReply>()); break;
             default:
                 if (_host is { } host && host.Handles(ev.Kind)) { RunHost(host.OnEvent(ev)); break; }
                 throw new InvalidOperationException($"PE {_s.Cpu} got event kind 0x{ev.Kind:X}");

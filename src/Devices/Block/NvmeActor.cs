@@ -53,13 +53,13 @@ public sealed class NvmeActor(NvmeSettings settings, int smmu) : Component
         {
             case DeviceKinds.BlockSubmit:
             {
-                var cmd = BlockCommand.Parser.ParseFrom(ev.Data.AsSpan());
+                var cmd = ev.PayloadAs<BlockCommand>();
                 _commands.Add(cmd.Tag, new Command(ev.Source, cmd));
                 if (_active < Settings.QueueDepth) Start(ctx, cmd.Tag);
                 else { _waiting.Enqueue(cmd.Tag); QueueWaits++; }
                 break;
             }
-            case DeviceKinds.MemoryReply: OnDmaReply(ctx, MemReply.Parser.ParseFrom(ev.Data.AsSpan())); break;
+            case DeviceKinds.MemoryReply: OnDmaReply(ctx, ev.PayloadAs<MemReply>()); break;
             case KindMediaDone: OnMediaDone(ctx, (ulong)ev.Arg); break;
             case KindChannelDone: OnChannelDone(ctx, (ulong)ev.Arg); break;
             default: throw new InvalidOperationException($"NvmeActor got event kind {ev.Kind}");
@@ -91,7 +91,7 @@ public sealed class NvmeActor(NvmeSettings settings, int smmu) : Component
             c.DmaOutstanding++;
             var req = new DmaRequest { Tag = dmaTag, Stream = Settings.Stream, SecureStream = Settings.SecureStream, Iova = s.Iova, Write = write, Size = s.Length };
             if (write) req.Data = ByteString.CopyFrom(c.Data, offset, (int)s.Length);
-            ctx.Send(smmu, DeviceKinds.SmmuDma, (long)dmaTag, req.Encode());
+            ctx.Send(smmu, DeviceKinds.SmmuDma, (long)dmaTag, req);
             offset += (int)s.Length;
         }
         if (c.DmaOutstanding == 0) AfterDma(ctx, tag, c);
@@ -155,7 +155,7 @@ public sealed class NvmeActor(NvmeSettings settings, int smmu) : Component
     {
         _commands.Remove(tag);
         _active--;
-        ctx.Send(c.Requester, DeviceKinds.BlockComplete, (long)tag, new BlockCompletion { Tag = tag, Ok = c.Ok, Bytes = c.Ok ? (uint)c.Bytes : 0 }.Encode());
+        ctx.Send(c.Requester, DeviceKinds.BlockComplete, (long)tag, new BlockCompletion { Tag = tag, Ok = c.Ok, Bytes = c.Ok ? (uint)c.Bytes : 0 });
         if (_waiting.Count > 0) Start(ctx, _waiting.Dequeue());
     }
 }

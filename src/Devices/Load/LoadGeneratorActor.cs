@@ -57,7 +57,7 @@ public sealed class LoadGeneratorActor(LoadSettings settings, int nic) : Compone
                 else Send(ctx, (uint)ev.Arg, Settings.Servers[(int)(ev.Arg % Settings.Servers.Count)]);
                 break;
             case DeviceKinds.NicReceive:
-                OnAnswer(ctx, NetPacket.Parser.ParseFrom(ev.Data.AsSpan()).Frame.Span);
+                OnAnswer(ctx, ev.PayloadAs<NetPacket>().Frame.Span);
                 break;
             default:
                 throw new InvalidOperationException($"LoadGeneratorActor got event kind {ev.Kind}");
@@ -73,7 +73,7 @@ public sealed class LoadGeneratorActor(LoadSettings settings, int nic) : Compone
         if (Sent == 0) FirstSend = ctx.Now;
         Sent++;
         _outstanding[id] = (ctx.Now, server);
-        ctx.Send(nic, DeviceKinds.NicTransmit, data: new NetPacket { Frame = ByteString.CopyFrom(Ethernet.Frame(server, Settings.Address, payload)) }.Encode());
+        ctx.Send(nic, DeviceKinds.NicTransmit, payload: new NetPacket { Frame = ByteString.CopyFrom(Ethernet.Frame(server, Settings.Address, payload)) });
     }
 
     private void OnAnswer(ISimContext ctx, ReadOnlySpan<byte> frame)

@@ -20,13 +20,13 @@ public sealed class ResponderActor(int address, SimTime serviceTime, int nic) : 
     public override void Handle(in SimEvent ev, ISimContext ctx)
     {
         if (ev.Kind != DeviceKinds.NicReceive) throw new InvalidOperationException($"ResponderActor got event kind {ev.Kind}");
-        var frame = NetPacket.Parser.ParseFrom(ev.Data.AsSpan()).Frame.Span;
+        var frame = ev.PayloadAs<NetPacket>().Frame.Span;
         if (AppMessage.Decode(frame[Ethernet.HeaderBytes..]) is not { Kind: AppMessage.Request } m) return;
         var start = _free > ctx.Now ? _free : ctx.Now;
         _free = start + serviceTime;
         Served++;
         var payload = new AppMessage(AppMessage.Response, m.Connection, m.Id, 0).Encode((int)m.ResponseBytes);
         var response = Ethernet.Frame(Ethernet.Source(frame), address, payload);
-        ctx.Send(nic, DeviceKinds.NicTransmit, data: new NetPacket { Frame = ByteString.CopyFrom(response) }.Encode(), extraDelay: _free - ctx.Now);
+        ctx.Send(nic, DeviceKinds.NicTransmit, payload: new NetPacket { Frame = ByteString.CopyFrom(response) }, extraDelay: _free - ctx.Now);
     }
 }

@@ -29,8 +29,8 @@ public sealed class NicActor(NicSettings settings, int host, int link) : Compone
     {
         switch (ev.Kind)
         {
-            case DeviceKinds.NicTransmit: Transmit(ctx, NetPacket.Parser.ParseFrom(ev.Data.AsSpan()).Frame.Span); break;
-            case DeviceKinds.WireFrame: Receive(ctx, WireFrame.Parser.ParseFrom(ev.Data.AsSpan())); break;
+            case DeviceKinds.NicTransmit: Transmit(ctx, ev.PayloadAs<NetPacket>().Frame.Span); break;
+            case DeviceKinds.WireFrame: Receive(ctx, ev.PayloadAs<WireFrame>()); break;
             default: throw new InvalidOperationException($"NicActor got event kind {ev.Kind}");
         }
     }
@@ -51,7 +51,7 @@ public sealed class NicActor(NicSettings settings, int host, int link) : Compone
             var start = _txFree > ctx.Now ? _txFree : ctx.Now;
             _txFree = start + Ethernet.Serialisation(Ethernet.WireBytes(data.Length), Settings.BitsPerSecond);
             var wire = new WireFrame { Packet = packet, Index = (uint)i, Count = (uint)count, Data = ByteString.CopyFrom(data) };
-            ctx.Send(link, DeviceKinds.WireFrame, data: wire.Encode(), extraDelay: _txFree - ctx.Now);
+            ctx.Send(link, DeviceKinds.WireFrame, payload: wire, extraDelay: _txFree - ctx.Now);
             FramesSent++;
             BytesSent += data.Length;
         }
@@ -72,6 +72,6 @@ public sealed class NicActor(NicSettings settings, int host, int link) : Compone
         int at = Ethernet.HeaderBytes;
         foreach (var p in parts) { p.AsSpan(Ethernet.HeaderBytes).CopyTo(frame.AsSpan(at)); at += p.Length - Ethernet.HeaderBytes; }
         PacketsReceived++;
-        ctx.Send(host, DeviceKinds.NicReceive, data: new NetPacket { Frame = ByteString.CopyFrom(frame) }.Encode());
+        ctx.Send(host, DeviceKinds.NicReceive, payload: new NetPacket { Frame = ByteString.CopyFrom(frame) });
     }
 }

@@ -22,7 +22,7 @@ public sealed class SwitchActor(SwitchSettings settings, IReadOnlyDictionary<int
     public override void Handle(in SimEvent ev, ISimContext ctx)
     {
         if (ev.Kind != DeviceKinds.WireFrame) throw new InvalidOperationException($"SwitchActor got event kind {ev.Kind}");
-        var frame = WireFrame.Parser.ParseFrom(ev.Data.AsSpan());
+        var frame = ev.PayloadAs<WireFrame>();
         int destination = Ethernet.Destination(frame.Data.Span);
         if (!ports.TryGetValue(destination, out int port)) { FramesDropped++; return; }
         var ready = ctx.Now + settings.ForwardingLatency;
@@ -32,6 +32,6 @@ public sealed class SwitchActor(SwitchSettings settings, IReadOnlyDictionary<int
         var done = start + Ethernet.Serialisation(Ethernet.WireBytes(frame.Data.Length), settings.PortBitsPerSecond);
         _portFree[destination] = done;
         FramesForwarded++;
-        ctx.Send(port, DeviceKinds.WireFrame, data: ev.Data, extraDelay: done - ctx.Now);
+        ctx.Send(port, DeviceKinds.WireFrame, payload: ev.Payload, extraDelay: done - ctx.Now);
     }
 }

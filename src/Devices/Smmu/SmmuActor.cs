@@ -36,9 +36,9 @@ public sealed class SmmuActor(StreamTable table, int tzasc, SmmuCosts costs) : C
     {
         switch (ev.Kind)
         {
-            case TzascActor.KindReply: OnPartReply(ctx, MemReply.Parser.ParseFrom(ev.Data.AsSpan())); break;
-            case KindDma: OnDma(ctx, ev.Source, DmaRequest.Parser.ParseFrom(ev.Data.AsSpan())); break;
-            case KindCommand: OnCommand(ctx, ev.Source, SmmuCommand.Parser.ParseFrom(ev.Data.AsSpan())); break;
+            case TzascActor.KindReply: OnPartReply(ctx, ev.PayloadAs<MemReply>()); break;
+            case KindDma: OnDma(ctx, ev.Source, ev.PayloadAs<DmaRequest>()); break;
+            case KindCommand: OnCommand(ctx, ev.Source, ev.PayloadAs<SmmuCommand>()); break;
             default: throw new InvalidOperationException($"SmmuActor got event kind {ev.Kind}");
         }
     }
@@ -59,7 +59,7 @@ public sealed class SmmuActor(StreamTable table, int tzasc, SmmuCosts costs) : C
             IMessage request = dma.Write
                 ? new MemWrite { Tag = tag, Address = t.Pa, Data = ByteString.CopyFrom(dma.Data.Span.Slice(offset, length)), Secure = t.Secure }
                 : new MemRead { Tag = tag, Address = t.Pa, Size = (uint)length, Secure = t.Secure };
-            ctx.Send(tzasc, dma.Write ? TzascActor.KindWrite : TzascActor.KindRead, (long)tag, request.Encode(), walk);
+            ctx.Send(tzasc, dma.Write ? TzascActor.KindWrite : TzascActor.KindRead, (long)tag, request, walk);
         }
         if (pending.Outstanding == 0) Answer(ctx, pending); // every part faulted: nothing went to the TZASC
     }
@@ -72,7 +72,7 @@ public sealed class SmmuActor(StreamTable table, int tzasc, SmmuCosts costs) : C
     }
 
     private static void Answer(ISimContext ctx, PendingDma dma) =>
-        ctx.Send(dma.Device, TzascActor.KindReply, (long)dma.Tag, new MemReply { Tag = dma.Tag, Ok = dma.Ok, Data = ByteString.CopyFrom(dma.Data) }.Encode());
+        ctx.Send(dma.Device, TzascActor.KindReply, (long)dma.Tag, new MemReply { Tag = dma.Tag, Ok = dma.Ok, Data = ByteString.CopyFrom(dma.Data) });
 
     private void OnCommand(ISimContext ctx, int source, SmmuCommand c)
     {
@@ -85,7 +85,7 @@ public sealed class SmmuActor(StreamTable table, int tzasc, SmmuCosts costs) : C
             SmmuOp.CfgiSte => (Table.InvalidateStream(c.Stream, c.SecureStream, c.Secure), costs.Invalidation),
             _ => (false, SimTime.Zero),
         };
-        ctx.Send(source, TzascActor.KindReply, (long)c.Tag, new MemReply { Tag = c.Tag, Ok = ok }.Encode(), ok ? cost : SimTime.Zero);
+        ctx.Send(source, TzascActor.KindReply, (long)c.Tag, new MemReply { Tag = c.Tag, Ok = ok }, ok ? cost : SimTime.Zero);
     }
 
     private static StreamMode ModeOf(SteMode mode) => mode switch

@@ -34,14 +34,13 @@ public sealed class TzascActor(Tzc400 controller, PhysicalMemory dram, TzascCost
 
     public override void Handle(in SimEvent ev, ISimContext ctx)
     {
-        var data = ev.Data ?? [];
         MemReply reply;
         SimTime cost = costs.Check;
         switch (ev.Kind)
         {
             case KindRead:
             {
-                var r = MemRead.Parser.ParseFrom(data);
+                var r = ev.PayloadAs<MemRead>();
                 bool permitted = Controller.Check(r.Address, r.Size, r.Secure, write: false);
                 reply = new MemReply { Tag = r.Tag, Ok = permitted || !Controller.Action.IsBusError() };
                 if (reply.Ok)
@@ -54,7 +53,7 @@ public sealed class TzascActor(Tzc400 controller, PhysicalMemory dram, TzascCost
             }
             case KindWrite:
             {
-                var w = MemWrite.Parser.ParseFrom(data);
+                var w = ev.PayloadAs<MemWrite>();
                 bool permitted = Controller.Check(w.Address, (ulong)w.Data.Length, w.Secure, write: true);
                 reply = new MemReply { Tag = w.Tag, Ok = permitted || !Controller.Action.IsBusError() };
                 if (permitted) Dram.Write(w.Address, w.Data.Span); // write-ignored when refused, in every action
@@ -62,7 +61,7 @@ public sealed class TzascActor(Tzc400 controller, PhysicalMemory dram, TzascCost
             }
             case KindProgram:
             {
-                var p = TzascProgram.Parser.ParseFrom(data);
+                var p = ev.PayloadAs<TzascProgram>();
                 var region = new TzascRegion(p.Enabled, p.Base, p.Top, new RegionAccess(p.SecureRead, p.SecureWrite, p.NonsecureRead, p.NonsecureWrite));
                 reply = new MemReply { Tag = p.Tag, Ok = Controller.Program((int)p.Region, region, p.Secure, out _) };
                 cost = costs.Program;
@@ -70,7 +69,7 @@ public sealed class TzascActor(Tzc400 controller, PhysicalMemory dram, TzascCost
             }
             case KindSetAction:
             {
-                var a = TzascSetAction.Parser.ParseFrom(data);
+                var a = ev.PayloadAs<TzascSetAction>();
                 reply = new MemReply { Tag = a.Tag, Ok = Controller.SetAction((TzcAction)a.Action, a.Secure) };
                 cost = costs.RegisterWrite;
                 break;
@@ -78,6 +77,6 @@ public sealed class TzascActor(Tzc400 controller, PhysicalMemory dram, TzascCost
             default:
                 throw new InvalidOperationException($"TzascActor got event kind {ev.Kind}");
         }
-        ctx.Send(ev.Source, KindReply, (long)reply.Tag, reply.Encode(), cost);
+        ctx.Send(ev.Source, KindReply, (long)reply.Tag, reply, cost);
     }
 }

@@ -216,7 +216,7 @@ public sealed class KvmCpu(IReadOnlyList<(KvmGuest Guest, int Vcpu)> placed, Kvm
                 if (ev.Arg == _sliceToken && _cpu.InGuest != null && _current != null && OthersWaiting(_current)) _cpu.Kick();
                 return [];
             case KvmKinds.HostSmc:
-                return VmmSmc(ev.Source, (HostPhase)ev.Arg, SmcRequest.Parser.ParseFrom(ev.Data.AsSpan()));
+                return VmmSmc(ev.Source, (HostPhase)ev.Arg, ev.PayloadAs<SmcRequest>());
             default:
                 throw new SimulationException($"CPU {_cpu.Cpu}: KVM got event kind 0x{ev.Kind:X}");
         }
@@ -271,7 +271,7 @@ public sealed class KvmCpu(IReadOnlyList<(KvmGuest Guest, int Vcpu)> placed, Kvm
         yield return HostOp.Smc(new SmcCall(call.Fid, call.X1, call.X2, call.X3, call.X4, call.X5), phase);
         var r = _cpu.LastSmc;
         var reply = new SmcReply { Fid = call.Fid, X0 = r.X0, X1 = r.X1, X2 = r.X2, X3 = r.X3, X4 = r.X4, Error = _cpu.LastSmcError };
-        yield return HostOp.Send(vmm, KvmKinds.HostSmcDone, 0, reply.Encode());
+        yield return HostOp.Send(vmm, KvmKinds.HostSmcDone, 0, reply);
     }
 
     public bool WantsExit(VcpuActor running)

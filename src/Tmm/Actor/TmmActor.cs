@@ -41,19 +41,19 @@ public sealed class TmmActor(Rmm rmm, TmmCosts costs) : Component
         switch (ev.Kind)
         {
             case SmcKinds.Request:
-                var call = Payload.Read(ev, SmcRequest.Parser);
+                var call = ev.PayloadAs<SmcRequest>();
                 (reply, cost) = call.World == World.Secure ? Rsi(call)
                     : (call.Fid & ~RmiFid.SveHint) == RmiFid.RecEnter ? RecEnter(call)
                     : HostCall(call);
                 break;
             case SmcKinds.RealmTrap:
-                (reply, cost) = Trap(Payload.Read(ev, RealmTrap.Parser));
+                (reply, cost) = Trap(ev.PayloadAs<RealmTrap>());
                 break;
             default:
                 throw new SimulationException($"the TMM got event kind 0x{ev.Kind:X} from component {ev.Source}");
         }
         reply.TmmPicoseconds = cost.Picoseconds;
-        ctx.Send(ev.Source, SmcKinds.Reply, ev.Arg, reply.Encode(), cost);
+        ctx.Send(ev.Source, SmcKinds.Reply, ev.Arg, reply, cost);
     }
 
     private (SmcReply, SimTime) HostCall(SmcRequest call)

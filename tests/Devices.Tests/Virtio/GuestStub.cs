@@ -45,7 +45,7 @@ internal sealed class GuestStub(int backend, GuestScript script, List<string> lo
         switch (ev.Kind)
         {
             case KindAction: Enqueue(ctx, script.Actions[(int)ev.Arg].Step); break;
-            case DeviceKinds.VirtioUsedPublished: script.OnPublished(UsedPublished.Parser.ParseFrom(ev.Data.AsSpan())); break;
+            case DeviceKinds.VirtioUsedPublished: script.OnPublished(ev.PayloadAs<UsedPublished>()); break;
             case DeviceKinds.VirtioInterrupt: { Interrupts++; long intid = ev.Arg; Enqueue(ctx, () => script.OnInterrupt(intid)); break; }
             case KindStepDone: EndStep(ctx); break;
             case KindExitDone: NextExit(ctx); break;

@@ -65,13 +65,13 @@ public sealed class BlkBackend(BackendSettings settings, BackendWiring wiring, I
         if (opcode != BlockOpcode.Flush) cmd.Segments.AddRange(data.Select(x => new BlockSegment { Iova = x.Addr, Length = x.Len }));
         uint dataIn = opcode == BlockOpcode.Read ? (uint)data.Sum(x => (long)x.Len) : 0;
         _pending[tag] = new Pending(q, chain.Head, d[^1].Addr, dataIn, sector);
-        ctx.Send(Wiring.Hardware, DeviceKinds.BlockSubmit, (long)tag, cmd.Encode());
+        ctx.Send(Wiring.Hardware, DeviceKinds.BlockSubmit, (long)tag, cmd);
     }
 
     protected override void HandleHardware(in SimEvent ev, ISimContext ctx)
     {
         if (ev.Kind != DeviceKinds.BlockComplete) throw new InvalidOperationException($"BlkBackend got event kind {ev.Kind}");
-        var done = BlockCompletion.Parser.ParseFrom(ev.Data.AsSpan());
+        var done = ev.PayloadAs<BlockCompletion>();
         if (!_pending.Remove(done.Tag, out var p)) throw new InvalidOperationException($"BlkBackend: completion for unknown tag {done.Tag}");
         Thread.Post(ctx, _ => (Costs.BlkCompleteCycles, c =>
         {

@@ -39,7 +39,7 @@ public sealed class NetBackend(BackendSettings settings, BackendWiring wiring, I
     {
         if (ev.Kind != DeviceKinds.NicReceive) throw new InvalidOperationException($"NetBackend got event kind {ev.Kind}");
         if (_backlog.Count >= Settings.RxBacklog) { RxDropped++; return; }
-        _backlog.Enqueue(NetPacket.Parser.ParseFrom(ev.Data.AsSpan()).Frame.ToByteArray());
+        _backlog.Enqueue(ev.PayloadAs<NetPacket>().Frame.ToByteArray());
         Deliver(ctx, 0, chargeWake: true);
     }
 
@@ -60,7 +60,7 @@ public sealed class NetBackend(BackendSettings settings, BackendWiring wiring, I
             if (bytes.Length >= VirtioNet.HeaderBytes + 14)
             {
                 TxPackets++;
-                c.Send(Wiring.Hardware, DeviceKinds.NicTransmit, data: new NetPacket { Frame = ByteString.CopyFrom(bytes, VirtioNet.HeaderBytes, bytes.Length - VirtioNet.HeaderBytes) }.Encode());
+                c.Send(Wiring.Hardware, DeviceKinds.NicTransmit, payload: new NetPacket { Frame = ByteString.CopyFrom(bytes, VirtioNet.HeaderBytes, bytes.Length - VirtioNet.HeaderBytes) });
             }
             else if (malformed) Error($"malformed transmit chain at head {chain.Head}");
             Complete(c, Tx, [(chain.Head, 0u)]);

@@ -56,7 +56,7 @@ public abstract class VirtioBackend : Component
                 OnNotify(ctx, Queue((int)(ev.Arg & 0xFFFF)), (ushort)((ulong)ev.Arg >> 16));
                 break;
             case DeviceKinds.VirtioAvailPublished:
-                OnDriverPublished(ctx, AvailPublished.Parser.ParseFrom(ev.Data.AsSpan()));
+                OnDriverPublished(ctx, ev.PayloadAs<AvailPublished>());
                 break;
             case HostThread.KindServiceDone:
             case DeviceKinds.HostWorkDone:
@@ -112,7 +112,7 @@ public abstract class VirtioBackend : Component
     }
 
     protected void Publish(ISimContext ctx, DeviceQueue q) =>
-        ctx.Send(Wiring.DriverSide, DeviceKinds.VirtioUsedPublished, q.Index, q.Publication().Encode());
+        ctx.Send(Wiring.DriverSide, DeviceKinds.VirtioUsedPublished, q.Index, q.Publication());
 
     /// <summary>The queue ran dry: notifications back on, published; true if entries slipped in meanwhile (then it is served on).</summary>
     protected bool RunDry(ISimContext ctx, DeviceQueue q)
