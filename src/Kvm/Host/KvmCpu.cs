@@ -64,6 +64,7 @@ public sealed class KvmCpu(IReadOnlyList<(KvmGuest Guest, int Vcpu)> placed, Kvm
         v.Blocked = false;
         v.TimerGeneration++; // the soft timer yields to the hardware timer while the vCPU runs
         v.Entries++;
+        v.InGuest = true;
         ArmSlice(v);
         var d = v.Guest.IsRealm ? EnterRealm(v) : EnterVm(v);
         return d with { Cycles = switchCycles };
@@ -125,6 +126,7 @@ public sealed class KvmCpu(IReadOnlyList<(KvmGuest Guest, int Vcpu)> placed, Kvm
     public IEnumerable<HostOp> OnExit(ExitInfo exit)
     {
         var v = Of(exit.Vcpu);
+        v.InGuest = false;
         IEnumerable<HostOp> handling;
         ulong timerCtl, timerCval;
         switch (exit.Source)

@@ -11,16 +11,20 @@ public sealed class RealmBook
     private readonly List<ulong> _delegated = new();
     private readonly List<(int Level, ulong Ipa, ulong Granule)> _rtts = new();
     private readonly SortedSet<ulong> _populated = new();
+    private readonly List<(ulong Ipa, int Level)> _unprotected = new();
 
     public IReadOnlyList<ulong> Delegated => _delegated;
     public IReadOnlyList<(int Level, ulong Ipa, ulong Granule)> Rtts => _rtts;
     public IReadOnlyCollection<ulong> Populated => _populated;
+    /// <summary>Host memory KVM mapped into the unprotected half (RMI_RTT_MAP_UNPROTECTED), by IPA and level.</summary>
+    public IReadOnlyList<(ulong Ipa, int Level)> Unprotected => _unprotected;
     /// <summary>Pages populated after creation (stage-2 faults on unbacked RAM).</summary>
     public long PopulatedOnDemand { get; private set; }
 
     public void AddDelegated(ulong granule) => _delegated.Add(granule);
     public void AddRtt(int level, ulong ipa, ulong granule) => _rtts.Add((level, ipa, granule));
     public bool IsPopulated(ulong ipa) => _populated.Contains(ipa);
+    public void AddUnprotected(ulong ipa, int level) => _unprotected.Add((ipa, level));
 
     public void AddPopulated(ulong ipa, bool onDemand)
     {
@@ -31,7 +35,7 @@ public sealed class RealmBook
     /// <summary>Forgets everything (the realm was destroyed).</summary>
     public void Clear()
     {
-        _delegated.Clear(); _rtts.Clear(); _populated.Clear();
+        _delegated.Clear(); _rtts.Clear(); _populated.Clear(); _unprotected.Clear();
         PopulatedOnDemand = 0;
     }
 }

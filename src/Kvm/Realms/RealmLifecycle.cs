@@ -67,6 +67,8 @@ public static class RealmLifecycle
             g.Book.AddPopulated(ipa, onDemand: false);
         }
 
+        foreach (var op in MapShared(rmi, g, rd, P)) yield return op;
+
         for (int v = 0; v < s.Vcpus; v++)
         {
             ulong rec = 0;
@@ -96,6 +98,11 @@ public static class RealmLifecycle
             yield return rmi.Call(RmiFid.RecDestroy, realm.Recs[v], phase: P);
             rmi.Expect($"REC_DESTROY vCPU {v}");
         }
+        foreach (var (ipa, level) in g.Book.Unprotected)
+        {
+            yield return rmi.Call(RmiFid.RttUnmapUnprotected, realm.Rd, ipa, (ulong)level, phase: P);
+            rmi.Expect($"RTT_UNMAP_UNPROTECTED at IPA 0x{ipa:X}");
+        }
         foreach (ulong ipa in g.Book.Populated)
         {
             yield return rmi.Call(RmiFid.DataDestroy, realm.Rd, ipa, phase: P);
@@ -116,6 +123,28 @@ public static class RealmLifecycle
         g.DestructionCalls = rmi.Calls;
         g.Book.Clear();
         g.Realm = null;
+    }
+
+    /// <summary>Normal memory, read-write (S2AP 0b11), in an unprotected mapping's descriptor.</summary>
+    public const ulong SharedDescriptorAttributes = 0b11UL << 6 | 0b111UL << 2;
+
+    /// <summary>
+    /// The realm's shared memory for its devices: host pages mapped into the unprotected half, one
+    /// 2 MiB block per RMI_RTT_MAP_UNPROTECTED (creating the RTTs the walk needs), so that the host
+    /// reaches what the realm shares — rings and bounce buffers — and the realm's accesses to it
+    /// need no exit.
+    /// </summary>
+    private static IEnumerable<HostOp> MapShared(RealmRmi rmi, KvmGuest g, ulong rd, HostPhase phase)
+    {
+        var s = g.Shape;
+        for (ulong off = 0; off < s.SharedBytes; off += RealmShape.SharedBlock)
+        {
+            ulong ipa = s.SharedIpa + off, pa = g.Memory.SharedBase + off;
+            foreach (var op in rmi.WithTables(ipa, () => rmi.Call(RmiFid.RttMapUnprotected, rd, ipa, 2, pa | SharedDescriptorAttributes, phase: phase),
+                $"RTT_MAP_UNPROTECTED of shared block 0x{ipa:X}", phase))
+                yield return op;
+            g.Book.AddUnprotected(ipa, 2);
+        }
     }
 
     /// <summary>The guest image's bytes: a fixed pattern per page, so the RIM is reproducible.</summary>

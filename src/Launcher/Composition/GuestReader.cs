@@ -17,8 +17,8 @@ internal sealed record GuestRead(GuestSpec Spec, string ConfigurationPath, strin
 /// </summary>
 internal static class GuestReader
 {
-    public static readonly string[] Known = ["name", "configuration", "vcpus", "boot", "program", "programs", "realm", "pes"];
-    public static readonly string[] RealmKnown = ["ram", "ram-pages", "image-pages", "ipa-bits", "hash"];
+    public static readonly string[] Known = ["name", "configuration", "vcpus", "boot", "program", "programs", "realm", "pes", "devices"];
+    public static readonly string[] RealmKnown = ["ram", "ram-pages", "image-pages", "ipa-bits", "hash", "swiotlb"];
     public static readonly string[] Configurations = ["baseline", "virtcca-sel2", "virtcca-el3"];
     public const int MaxVcpus = 1 << 20;
     private const long GranuleBytes = 4096;
@@ -37,7 +37,13 @@ internal static class GuestReader
         bool psci = f.Has("boot") ? f.OneOf("boot", null, "all", "psci") == "psci" : d.PsciBoot;
         var own = f.Value("realm") is { } realm ? new Fields(realm, f.At("realm"), RealmKnown, "field of a realm") : null;
         var shape = Realm(own, d.Realm, programs.Count, configuration.HasTmm());
-        var spec = new GuestSpec { Name = name, Configuration = configuration, Programs = programs, PsciBoot = psci, Realm = shape, Pins = Pins(f, programs.Count) };
+        var devices = Io.DeviceReader.Read(f.Value("devices"), f.At("devices"), programs.Count);
+        Io.DeviceReader.CheckPrograms(f.At(f.Has("programs") ? "programs" : "program"), programs, devices);
+        var spec = new GuestSpec
+        {
+            Name = name, Configuration = configuration, Programs = programs, PsciBoot = psci, Realm = shape, Pins = Pins(f, programs.Count),
+            Devices = devices, SwiotlbBytes = Swiotlb(own, d.Realm),
+        };
         return new(spec, configurationPath, path);
     }
 
@@ -61,6 +67,15 @@ internal static class GuestReader
         };
         if (isRealm && shape.Problem() is { } problem) throw new ConfigPathException(own?.Path ?? machine.Path, problem);
         return shape;
+    }
+
+    /// <summary>A realm's bounce pool: realm.swiotlb (a size, whole 2 KiB slots) of the guest, else of the machine.</summary>
+    public static long Swiotlb(Fields? own, Fields machine)
+    {
+        var f = own != null && own.Has("swiotlb") ? own : machine;
+        if (!f.Has("swiotlb")) return 64L << 20;
+        long bytes = f.Bytes("swiotlb");
+        return bytes >= 2048 && bytes % 2048 == 0 && bytes <= 1L << 34 ? bytes : throw f.Error("swiotlb", $"{bytes} bytes is not a whole number of 2 KiB slots up to 16 GiB");
     }
 
     private static int Pages(Fields f)

@@ -31,9 +31,10 @@ public sealed class Machine
     private readonly bool[] _created;
     private RunState? _run;
 
-    public Machine(MachineSpec spec, IReadOnlyList<Func<Machine, Component>>? devices = null)
+    public Machine(MachineSpec spec, IReadOnlyList<Func<Machine, Component>>? devices = null, Io.MachineNetwork? network = null)
     {
         if (spec.Guests.Count == 0) throw new ArgumentException("a machine needs at least one guest");
+        spec = Io.MachineIo.Prepare(spec);
         foreach (var g in spec.Guests)
             if ((g.Realm with { Vcpus = g.Vcpus }).Problem() is { } problem) throw new ArgumentException($"guest {g.Name}: {problem}");
         _spec = spec;
@@ -68,6 +69,7 @@ public sealed class Machine
             foreach (int pe in Placement.PesOfGuest(g).Select(p => PeIds[p])) b.Link(VmmIds[g], pe, l.PePe); // the VMM's thread reaches the PEs as one PE reaches another
         b.Link(Smmu, Tzasc, l.SmmuTzasc);
         foreach (var device in DeviceIds) b.Link(device, Smmu, l.DeviceSmmu).Link(device, Gic, l.PeGic);
+        IoParts = new Io.MachineIo(spec, b, PeIds, Placement, Gic, Smmu, network);
         Topology = b.Build();
         _created = new bool[Topology.Count];
         Model = new FactoryModel($"machine-{string.Join("+", spec.Guests.Select(g => g.Configuration.Name()).Distinct())}", Topology, Create);
@@ -87,6 +89,10 @@ public sealed class Machine
     /// <summary>Component ids of each guest's vCPUs.</summary>
     public int[][] VcpuIds { get; }
     public int SmmuId => Smmu;
+    /// <summary>The guests' virtio devices: irqfd, NVMe, bridge, NIC, backends (see <see cref="Io.MachineIo"/>).</summary>
+    public Io.MachineIo IoParts { get; }
+    /// <summary>The last run's I/O state and components (null when no guest has a device).</summary>
+    public Io.MachineIo.IoRun? IoRun => Run.Io;
 
     /// <summary>What the last run created (the model makes fresh components and state for every run); empty before any (a node that ran none of it).</summary>
     public PeActor[] Pes => Run.Pes;
@@ -127,6 +133,7 @@ public sealed class Machine
         public TzascActor? TzascActor;
         public SmmuActor? SmmuActor;
         public TmmActor? Tmm;
+        public readonly Io.MachineIo.IoRun? Io;
         private readonly Rmm? _rmm;
 
         public RunState(Machine m)
@@ -142,8 +149,9 @@ public sealed class Machine
             {
                 var gs = spec.Guests[g];
                 var range = m._layout.Guests[g];
-                var guest = new KvmGuest(g, gs.Name, gs.IsRealm, gs.Vcpus, new GuestMemory(range.RamBase, range.RamBytes, range.MetadataBase, range.MetadataBytes),
-                    gs.Realm with { Vcpus = gs.Vcpus, SecondariesRunnable = !gs.PsciBoot }, gs.PsciBoot) { Vmm = m.VmmIds[g] };
+                var guest = new KvmGuest(g, gs.Name, gs.IsRealm, gs.Vcpus,
+                    new GuestMemory(range.RamBase, range.RamBytes, range.MetadataBase, range.MetadataBytes) { SharedBase = range.SharedBase, SharedBytes = range.SharedBytes },
+                    gs.Realm with { Vcpus = gs.Vcpus, SecondariesRunnable = !gs.PsciBoot, Vmid = (ushort)(g + 1) }, gs.PsciBoot) { Vmm = m.VmmIds[g] };
                 for (int v = 0; v < gs.Vcpus; v++)
                 {
                     int p = m.Placement.PeOf[g][v];
@@ -153,6 +161,7 @@ public sealed class Machine
                 Guests[g] = guest;
             }
             if (m.Firmware.HasTmm()) _rmm = new Rmm(m._layout.Rmm, memory: Memory);
+            if (spec.Guests.Any(g => g.Devices.Count > 0)) Io = m.IoParts.NewRun(Memory, Guests, m._layout, _rmm, m.PeIds);
         }
 
         public Component Create(int id)
@@ -163,8 +172,11 @@ public sealed class Machine
             {
                 case Gic: return GicActor = new GicActor(new Gicv3(m.PeIds.Length), m.PeIds, platform.GicCosts);
                 case Tzasc: return TzascActor = new TzascActor(m._layout.BootTzasc(platform), Memory, platform.TzascCosts);
-                case Smmu: return SmmuActor = new SmmuActor(new StreamTable(platform.SmmuStrictInvalidation), Tzasc, platform.SmmuCosts);
+                case Smmu:
+                    var streams = new StreamTable(platform.SmmuStrictInvalidation);
+                    return SmmuActor = new SmmuActor(Io?.Streams(streams) ?? streams, Tzasc, platform.SmmuCosts);
             }
+            if (m.IoParts.Owns(id)) return Io!.Create(id);
             if (id == m.TmmId) return Tmm = new TmmActor(_rmm!, TmmCostsOf(platform));
             int i = Array.IndexOf(m.VmmIds, id);
             if (i >= 0) return Vmms[i] = new GuestVmm(Guests[i], Guests[i].PeOfVcpu[0]);
@@ -209,6 +221,7 @@ public sealed class Machine
             {
                 Layout = gs.IsRealm ? new GuestLayout(guest.UnprotectedIpaBit, guest.Shape.HostCallIpa(v)) : new GuestLayout(),
                 Stage2 = gs.IsRealm ? new RealmStage2(_rmm!, guest) : guest.Stage2,
+                Io = Io?.Guests[g],
             };
         }
     }

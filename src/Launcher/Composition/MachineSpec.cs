@@ -19,6 +19,10 @@ public sealed record MachineSpec
     public SchedulerSpec Scheduler { get; init; } = new();
     /// <summary>4 KiB granules the firmware reserves for the TMM's secure pool (256 MiB by default): it bounds how much realm memory can be populated.</summary>
     public int SecurePoolGranules { get; init; } = 65_536;
+    /// <summary>The machine's block device and NIC.</summary>
+    public Io.MachineHardware Hardware { get; init; } = new();
+    /// <summary>The guests' I/O memory is laid out and their realm shapes include it (<see cref="Io.MachineIo.Prepare"/>).</summary>
+    public bool IoPrepared { get; init; }
 
     /// <summary>Every vCPU of every guest, in guest order.</summary>
     public int TotalVcpus => Guests.Sum(g => g.Vcpus);
@@ -58,6 +62,12 @@ public sealed record GuestSpec
     public RealmShape Realm { get; init; } = new();
     /// <summary>PE index of each vCPU, or null: the builder spreads the vCPUs over the PEs.</summary>
     public IReadOnlyList<int>? Pins { get; init; }
+    /// <summary>The guest's virtio devices.</summary>
+    public IReadOnlyList<Io.DeviceSpec> Devices { get; init; } = [];
+    /// <summary>A realm's SWIOTLB bounce pool in shared memory (Linux's default 64 MiB; virtCCA's swiotlb=N,force).</summary>
+    public long SwiotlbBytes { get; init; } = 64L << 20;
+    /// <summary>Where the guest's I/O memory is, once laid out (<see cref="Io.MachineIo.Prepare"/>).</summary>
+    public Io.GuestIoLayout? IoLayout { get; init; }
 
     public int Vcpus => Programs.Count;
     public bool IsRealm => Configuration.HasTmm();
