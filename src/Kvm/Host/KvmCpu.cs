@@ -40,7 +40,7 @@ public sealed class KvmCpu(IReadOnlyList<(KvmGuest Guest, int Vcpu)> placed, Kvm
         {
             var v = new KvmVcpu(guest, index, cpu.Vcpu(guest.VcpuComponent[index]));
             // A normal VM's vCPUs run from the start (with PSCI boot only vCPU 0); a realm's wait for its creation.
-            if (!guest.IsRealm && (!guest.PsciBoot || index == 0)) v.Power = VcpuPower.On;
+            if (!guest.IsRealm && (!guest.PsciBoot || index == 0)) { v.Power = VcpuPower.On; v.WaitingSince = 0; }
             guest.Vcpus[index] = v;
             _queue.Add(v);
             _byComponent.Add(guest.VcpuComponent[index], v);
@@ -58,7 +58,12 @@ public sealed class KvmCpu(IReadOnlyList<(KvmGuest Guest, int Vcpu)> placed, Kvm
         var v = Pick();
         if (v == null) return HostDecision.Idle;
         long switchCycles = 0;
-        if (v != _current && _current != null) { ContextSwitches++; switchCycles = costs.ContextSwitch; }
+        if (v != _current && _current != null)
+        {
+            ContextSwitches++;
+            switchCycles = costs.ContextSwitch;
+            if (_current.Runnable) _current.WaitingSince = _cpu.Now.Picoseconds; // preempted: it waits for the CPU from now
+        }
         _current = v;
         if (v.WaitingSince >= 0) { v.WaitPicoseconds += _cpu.Now.Picoseconds - v.WaitingSince; v.WaitingSince = -1; }
         v.Blocked = false;

@@ -20,7 +20,7 @@ public static class RealmLifecycle
     {
         const HostPhase P = HostPhase.Creation;
         var s = g.Shape;
-        var rmi = new RealmRmi(cpu, g, "realm creation");
+        var rmi = new RealmRmi(cpu, g, $"realm creation of {g.Name}");
         var memory = cpu.Memory;
         g.Memory.ResetMetadata();
         g.Book.Clear();
@@ -89,7 +89,7 @@ public static class RealmLifecycle
     public static IEnumerable<HostOp> Destroy(IHostCpu cpu, KvmGuest g)
     {
         const HostPhase P = HostPhase.Teardown;
-        var rmi = new RealmRmi(cpu, g, "realm destruction");
+        var rmi = new RealmRmi(cpu, g, $"realm destruction of {g.Name}");
         var realm = g.Realm ?? throw new InvalidOperationException($"{g.Name} has no realm to destroy");
         for (int v = 0; v < realm.Recs.Count; v++)
         {

@@ -36,6 +36,10 @@ public sealed class Machine
         if (spec.Guests.Count == 0) throw new ArgumentException("a machine needs at least one guest");
         foreach (var g in spec.Guests)
             if ((g.Realm with { Vcpus = g.Vcpus }).Problem() is { } problem) throw new ArgumentException($"guest {g.Name}: {problem}");
+        var realms = spec.Guests.Where(g => g.IsRealm).GroupBy(g => g.Configuration).ToList();
+        if (realms.Count > 1)
+            throw new ArgumentException($"guests {realms[0].First().Name} ({realms[0].Key.Name()}) and {realms[1].First().Name} ({realms[1].Key.Name()}): " +
+                "the firmware puts the TMM at S-EL2 or in EL3, not both on one machine");
         _spec = spec;
         _deviceFactories = devices ?? [];
         var platform = spec.Platform;
@@ -143,7 +147,7 @@ public sealed class Machine
                 var gs = spec.Guests[g];
                 var range = m._layout.Guests[g];
                 var guest = new KvmGuest(g, gs.Name, gs.IsRealm, gs.Vcpus, new GuestMemory(range.RamBase, range.RamBytes, range.MetadataBase, range.MetadataBytes),
-                    gs.Realm with { Vcpus = gs.Vcpus, SecondariesRunnable = !gs.PsciBoot }, gs.PsciBoot) { Vmm = m.VmmIds[g] };
+                    gs.Realm with { Vcpus = gs.Vcpus, SecondariesRunnable = !gs.PsciBoot, Vmid = (ushort)(g + 1) }, gs.PsciBoot) { Vmm = m.VmmIds[g] };
                 for (int v = 0; v < gs.Vcpus; v++)
                 {
                     int p = m.Placement.PeOf[g][v];
