@@ -29,6 +29,9 @@ public sealed class Machine
     private readonly KvmCosts _kvmCosts;
     private readonly IReadOnlyList<Func<Machine, Component>> _deviceFactories;
     private readonly bool[] _created;
+    private readonly (Role Role, int Index, int Guest)[] _roles; // by component id: what to build there
+
+    private enum Role { Gic, Tzasc, Smmu, Tmm, Vmm, Device, Pe, Vcpu }
     private RunState? _run;
 
     public Machine(MachineSpec spec, IReadOnlyList<Func<Machine, Component>>? devices = null)
@@ -61,19 +64,25 @@ public sealed class Machine
             PeIds[p] = b.Add($"pe{p}", 0);
             foreach (var (g, v) in Placement.OnPe[p]) VcpuIds[g][v] = b.Add($"vcpu-{spec.Guests[g].Name}-{v}", 0);
         }
+        // Link sets, not pairs: a machine of 16,384 PEs needs one entry per PE, not one per pair.
         var l = platform.Links;
-        for (int p = 0; p < pes; p++)
-        {
-            b.Link(PeIds[p], Gic, l.PeGic).Link(PeIds[p], Tzasc, l.PeTzasc);
-            if (TmmId >= 0) b.Link(PeIds[p], TmmId, l.PeTmm);
-            for (int q = p + 1; q < pes; q++) b.Link(PeIds[p], PeIds[q], l.PePe); // vGIC updates, PSCI, KVM's kicks
-        }
-        for (int g = 0; g < spec.Guests.Count; g++)
-            foreach (int pe in Placement.PesOfGuest(g).Select(p => PeIds[p])) b.Link(VmmIds[g], pe, l.PePe); // the VMM's thread reaches the PEs as one PE reaches another
+        b.LinkToHub(Gic, PeIds, l.PeGic, name: "pe-gic").LinkToHub(Tzasc, PeIds, l.PeTzasc, name: "pe-tzasc");
+        if (TmmId >= 0) b.LinkToHub(TmmId, PeIds, l.PeTmm, name: "pe-tmm");
+        b.LinkAll(PeIds, l.PePe, "pe-pe"); // vGIC updates, PSCI, KVM's kicks
+        for (int g = 0; g < spec.Guests.Count; g++) // the VMM's thread reaches its guest's PEs as one PE reaches another
+            b.LinkToHub(VmmIds[g], Placement.PesOfGuest(g).Select(p => PeIds[p]), l.PePe, name: $"vmm-{spec.Guests[g].Name}");
         b.Link(Smmu, Tzasc, l.SmmuTzasc);
         foreach (var device in DeviceIds) b.Link(device, Smmu, l.DeviceSmmu).Link(device, Gic, l.PeGic);
         Topology = b.Build();
         _created = new bool[Topology.Count];
+        _roles = new (Role, int, int)[Topology.Count];
+        _roles[Gic] = (Role.Gic, 0, 0); _roles[Tzasc] = (Role.Tzasc, 0, 0); _roles[Smmu] = (Role.Smmu, 0, 0);
+        if (TmmId >= 0) _roles[TmmId] = (Role.Tmm, 0, 0);
+        for (int g = 0; g < VmmIds.Length; g++) _roles[VmmIds[g]] = (Role.Vmm, g, 0);
+        for (int d = 0; d < DeviceIds.Length; d++) _roles[DeviceIds[d]] = (Role.Device, d, 0);
+        for (int p = 0; p < pes; p++) _roles[PeIds[p]] = (Role.Pe, p, 0);
+        for (int g = 0; g < VcpuIds.Length; g++)
+            for (int v = 0; v < VcpuIds[g].Length; v++) _roles[VcpuIds[g][v]] = (Role.Vcpu, v, g);
         Model = new FactoryModel($"machine-{string.Join("+", spec.Guests.Select(g => g.Configuration.Name()).Distinct())}", Topology, Create);
     }
 
@@ -163,25 +172,18 @@ public sealed class Machine
         {
             var m = _m;
             var platform = m.Platform;
-            switch (id)
+            var (role, i, g) = m._roles[id];
+            return role switch
             {
-                case Gic: return GicActor = new GicActor(new Gicv3(m.PeIds.Length), m.PeIds, platform.GicCosts);
-                case Tzasc: return TzascActor = new TzascActor(m._layout.BootTzasc(platform), Memory, platform.TzascCosts);
-                case Smmu: return SmmuActor = new SmmuActor(new StreamTable(platform.SmmuStrictInvalidation), Tzasc, platform.SmmuCosts);
-            }
-            if (id == m.TmmId) return Tmm = new TmmActor(_rmm!, TmmCostsOf(platform));
-            int i = Array.IndexOf(m.VmmIds, id);
-            if (i >= 0) return Vmms[i] = new GuestVmm(Guests[i], Guests[i].PeOfVcpu[0]);
-            i = Array.IndexOf(m.DeviceIds, id);
-            if (i >= 0) return Devices[i] = m._deviceFactories[i](m);
-            i = Array.IndexOf(m.PeIds, id);
-            if (i >= 0) return Pes[i] = new PeActor(PeSetupOf(i));
-            for (int g = 0; g < Guests.Length; g++)
-            {
-                int v = Array.IndexOf(m.VcpuIds[g], id);
-                if (v >= 0) return Vcpus[g][v] = VcpuOf(g, v);
-            }
-            throw new InvalidOperationException($"component {id} is not part of the machine");
+                Role.Gic => GicActor = new GicActor(new Gicv3(m.PeIds.Length), m.PeIds, platform.GicCosts),
+                Role.Tzasc => TzascActor = new TzascActor(m._layout.BootTzasc(platform), Memory, platform.TzascCosts),
+                Role.Smmu => SmmuActor = new SmmuActor(new StreamTable(platform.SmmuStrictInvalidation), Tzasc, platform.SmmuCosts),
+                Role.Tmm => Tmm = new TmmActor(_rmm!, TmmCostsOf(platform)),
+                Role.Vmm => Vmms[i] = new GuestVmm(Guests[i], Guests[i].PeOfVcpu[0]),
+                Role.Device => Devices[i] = m._deviceFactories[i](m),
+                Role.Pe => Pes[i] = new PeActor(PeSetupOf(i)),
+                _ => Vcpus[g][i] = VcpuOf(g, i),
+            };
         }
 
         private PeSetup PeSetupOf(int p)
