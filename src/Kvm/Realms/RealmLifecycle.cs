@@ -67,6 +67,7 @@ public static class RealmLifecycle
             g.Book.AddPopulated(ipa, onDemand: false);
         }
 
+        ulong recParams = g.Memory.AllocateMetadata(); // one page for every REC_CREATE, as KVM frees it after each call
         for (int v = 0; v < s.Vcpus; v++)
         {
             ulong rec = 0;
@@ -74,7 +75,6 @@ public static class RealmLifecycle
             var aux = new ulong[s.RecAuxCount];
             for (int i = 0; i < aux.Length; i++)
                 foreach (var op in rmi.Delegate($"REC {v} aux {i}", x => aux[i] = x, P)) yield return op;
-            ulong recParams = g.Memory.AllocateMetadata();
             memory.Write(recParams, RecParams(v, v == 0 || s.SecondariesRunnable, aux));
             yield return rmi.Call(RmiFid.RecCreate, rd, rec, recParams, phase: P);
             rmi.Expect($"REC_CREATE vCPU {v}");

@@ -37,7 +37,7 @@ public sealed class Machine
     public Machine(MachineSpec spec, IReadOnlyList<Func<Machine, Component>>? devices = null)
     {
         if (spec.Guests.Count == 0) throw new ArgumentException("a machine needs at least one guest");
-        foreach (var g in spec.Guests)
+        foreach (var g in spec.Guests.Where(g => g.IsRealm)) // a VM's RAM is KVM's own: no RMI layout to check
             if ((g.Realm with { Vcpus = g.Vcpus }).Problem() is { } problem) throw new ArgumentException($"guest {g.Name}: {problem}");
         var realms = spec.Guests.Where(g => g.IsRealm).GroupBy(g => g.Configuration).ToList();
         if (realms.Count > 1)
