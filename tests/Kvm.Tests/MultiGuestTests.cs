@@ -14,9 +14,9 @@ public sealed class MultiGuestTests(ActorSystemFixture fx) : IClassFixture<Actor
     private static GuestSpec Guest(string name, PlatformConfiguration c, int[]? pins = null) =>
         new() { Name = name, Configuration = c, Programs = PingPong(10), Pins = pins };
 
-    private static MachineSpec FourGuests(PlatformConfiguration realms) => new()
+    private static MachineSpec FourGuests(PlatformConfiguration realms, MachinePlacement placement = MachinePlacement.OneGroup) => new()
     {
-        Platform = new PlatformSettings(),
+        Platform = new PlatformSettings(), Placement = placement,
         Guests = [Guest("r1", realms), Guest("vm1", PlatformConfiguration.Baseline), Guest("r2", realms), Guest("vm2", PlatformConfiguration.Baseline)],
     };
 
@@ -27,12 +27,13 @@ public sealed class MultiGuestTests(ActorSystemFixture fx) : IClassFixture<Actor
     {
         var s = new Machine(FourGuests(realms));
         var seq = SequentialEngine.Run(s.Model, new KernelSettings());
-        foreach (int partitions in new[] { 1, 2, 3 })
-        {
-            var a = new Machine(FourGuests(realms));
-            var r = LocalEngine.Run(a.Model, new KernelSettings { Threads = 2, Partitions = partitions }, fx.System);
-            Assert.Equal((seq.Digest, seq.Events), (r.Digest, r.Events));
-        }
+        foreach (var placement in new[] { MachinePlacement.OneGroup, MachinePlacement.ByGuest })
+            foreach (int partitions in new[] { 1, 2, 3 })
+            {
+                var a = new Machine(FourGuests(realms, placement));
+                var r = LocalEngine.Run(a.Model, new KernelSettings { Threads = 2, Partitions = partitions }, fx.System);
+                Assert.Equal((seq.Digest, seq.Events), (r.Digest, r.Events));
+            }
         Assert.Equal(8, s.Pes.Length);
         Assert.Equal(2, s.Tmm().Rmm.Realms.Count);
         Assert.All(s.Vcpus, v => Assert.True(v.Finished));
@@ -54,6 +55,25 @@ public sealed class MultiGuestTests(ActorSystemFixture fx) : IClassFixture<Actor
         var total = new MachineModel(shared).Metrics().ToDictionary(m => m.Key, m => m.Value);
         Assert.Equal(total["exits.total"], new[] { "r1", "vm1", "r2", "vm2" }.Sum(g => total[$"guest.{g}.exits.total"]));
         Assert.Equal(0, total["guest.vm1.time.tmm_ps"]);
+    }
+
+    [Fact]
+    public void Placed_by_guest_each_vm_is_a_group_and_the_realms_share_the_tmms()
+    {
+        var m = new Machine(FourGuests(PlatformConfiguration.VirtccaSel2, MachinePlacement.ByGuest));
+        Assert.Equal([0, 1, 0, 2], m.Placement.GroupOfGuest(m.Spec));
+        int GroupOf(int component) => m.Topology.PlacementGroups[component];
+        Assert.Equal(0, GroupOf(m.TmmId));
+        Assert.All(m.VcpuIds[1].Concat([m.VmmIds[1]]).Concat(m.Placement.PesOfGuest(1).Select(p => m.PeIds[p])), c => Assert.Equal(1, GroupOf(c)));
+        Assert.All(m.VcpuIds[2], c => Assert.Equal(0, GroupOf(c)));
+        Assert.Equal([0, 0, 0, 0], new Machine(FourGuests(PlatformConfiguration.VirtccaSel2)).Placement.GroupOfGuest(FourGuests(PlatformConfiguration.VirtccaSel2)));
+        // Two VMs on the same PEs must share a group (a vCPU stays in its PE's partition).
+        var shared = new MachineSpec
+        {
+            Platform = new PlatformSettings(), Pes = 4, Placement = MachinePlacement.ByGuest,
+            Guests = [Guest("a", PlatformConfiguration.Baseline, [0, 1]), Guest("b", PlatformConfiguration.Baseline, [2, 3]), Guest("c", PlatformConfiguration.Baseline, [1, 2])],
+        };
+        Assert.Equal([1, 1, 1], new Machine(shared).Placement.GroupOfGuest(shared));
     }
 
     [Fact]

@@ -55,14 +55,16 @@ public sealed class Machine
         var b = new Topology.Builder();
         b.Add("gic", 0); b.Add("tzasc", 0); b.Add("smmu", 0);
         TmmId = Firmware.HasTmm() ? b.Add("tmm", 0) : -1;
-        VmmIds = spec.Guests.Select(g => b.Add($"vmm-{g.Name}", 0)).ToArray();
+        var group = Placement.GroupOfGuest(spec);
+        VmmIds = spec.Guests.Select((g, i) => b.Add($"vmm-{g.Name}", group[i])).ToArray();
         DeviceIds = _deviceFactories.Select((_, i) => b.Add($"device{i}", 0)).ToArray();
         PeIds = new int[pes];
         VcpuIds = spec.Guests.Select(g => new int[g.Vcpus]).ToArray();
         for (int p = 0; p < pes; p++)
         {
-            PeIds[p] = b.Add($"pe{p}", 0);
-            foreach (var (g, v) in Placement.OnPe[p]) VcpuIds[g][v] = b.Add($"vcpu-{spec.Guests[g].Name}-{v}", 0);
+            int peGroup = Placement.OnPe[p].Count > 0 ? group[Placement.OnPe[p][0].Guest] : 0; // an idle PE waits with the shared parts
+            PeIds[p] = b.Add($"pe{p}", peGroup);
+            foreach (var (g, v) in Placement.OnPe[p]) VcpuIds[g][v] = b.Add($"vcpu-{spec.Guests[g].Name}-{v}", peGroup);
         }
         // Link sets, not pairs: a machine of 16,384 PEs needs one entry per PE, not one per pair.
         var l = platform.Links;

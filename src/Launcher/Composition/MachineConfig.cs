@@ -44,7 +44,8 @@ public static class MachineConfig
             TimeSlice = r.Time("machine.scheduler.time-slice"),
             ContextSwitchCycles = r.Long("machine.scheduler.context-switch-cycles", 0),
         };
-        return new MachineSpec { Platform = platform, Pes = pes, Guests = guests.Select(g => g.Spec).ToArray(), Scheduler = scheduler };
+        var placement = r.OneOf("machine.placement", "machine", "guest") == "guest" ? MachinePlacement.ByGuest : MachinePlacement.OneGroup;
+        return new MachineSpec { Platform = platform, Pes = pes, Guests = guests.Select(g => g.Spec).ToArray(), Scheduler = scheduler, Placement = placement };
     }
 
     /// <summary>machine.guests, or — when it is empty — one guest from the single-guest keys.</summary>
