@@ -105,7 +105,8 @@ public sealed partial class PeActor
                     // The program has ended: the vCPU stays in the guest, and the PE idles until the host wants it.
                     Ledger.ChargeUntil(TimeCategory.Guest, Now.Picoseconds);
                     To(PeState.Idle);
-                    if (_hostQueue.Count > 0) InterruptGuest();
+                    // An idle guest kernel would WFI: it gives the CPU up at once if the host has other work for it.
+                    if (_hostQueue.Count > 0 || (_host?.WantsExit(v) ?? false)) InterruptGuest();
                     return;
             }
             if (!Perform(a.Op!)) return;

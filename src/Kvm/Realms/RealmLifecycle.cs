@@ -20,7 +20,7 @@ public static class RealmLifecycle
     {
         const HostPhase P = HostPhase.Creation;
         var s = g.Shape;
-        var rmi = new RealmRmi(cpu, g, "realm creation");
+        var rmi = new RealmRmi(cpu, g, $"realm creation of {g.Name}");
         var memory = cpu.Memory;
         g.Memory.ResetMetadata();
         g.Book.Clear();
@@ -69,6 +69,7 @@ public static class RealmLifecycle
 
         foreach (var op in MapShared(rmi, g, rd, P)) yield return op;
 
+        ulong recParams = g.Memory.AllocateMetadata(); // one page for every REC_CREATE, as KVM frees it after each call
         for (int v = 0; v < s.Vcpus; v++)
         {
             ulong rec = 0;
@@ -76,7 +77,6 @@ public static class RealmLifecycle
             var aux = new ulong[s.RecAuxCount];
             for (int i = 0; i < aux.Length; i++)
                 foreach (var op in rmi.Delegate($"REC {v} aux {i}", x => aux[i] = x, P)) yield return op;
-            ulong recParams = g.Memory.AllocateMetadata();
             memory.Write(recParams, RecParams(v, v == 0 || s.SecondariesRunnable, aux));
             yield return rmi.Call(RmiFid.RecCreate, rd, rec, recParams, phase: P);
             rmi.Expect($"REC_CREATE vCPU {v}");
@@ -91,7 +91,7 @@ public static class RealmLifecycle
     public static IEnumerable<HostOp> Destroy(IHostCpu cpu, KvmGuest g)
     {
         const HostPhase P = HostPhase.Teardown;
-        var rmi = new RealmRmi(cpu, g, "realm destruction");
+        var rmi = new RealmRmi(cpu, g, $"realm destruction of {g.Name}");
         var realm = g.Realm ?? throw new InvalidOperationException($"{g.Name} has no realm to destroy");
         for (int v = 0; v < realm.Recs.Count; v++)
         {

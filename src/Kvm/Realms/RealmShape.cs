@@ -35,6 +35,9 @@ public sealed record RealmShape
 
     public const ulong PageSize = 0x1000;
 
+    /// <summary>Pages populated at creation when the config names none: 16, or the image and every vCPU's host-call block.</summary>
+    public static int DefaultRamPages(int imagePages, int vcpus) => Math.Max(16, imagePages + (int)((vcpus * 256L + (long)PageSize - 1) / (long)PageSize));
+
     public ulong Ram => RamBytes != 0 ? RamBytes : (ulong)RamPages * PageSize;
     public ulong UnprotectedIpaBit => 1UL << (IpaBits - 1);
     public ulong HostCallIpa(int vcpu) => (ulong)ImagePages * PageSize + (ulong)vcpu * 256;

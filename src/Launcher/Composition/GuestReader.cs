@@ -56,11 +56,16 @@ internal static class GuestReader
         Fields Pick(string key) => own != null && own.Has(key) ? own : machine;
         var ramFrom = own != null && (own.Has("ram") || own.Has("ram-pages")) ? own : machine;
         if (ramFrom == own && own.Has("ram") && own.Has("ram-pages")) throw own.Error("ram", "give ram or ram-pages, not both");
-        int ramPages = ramFrom.Has("ram") ? Pages(ramFrom) : ramFrom.Int("ram-pages", null, 1);
+        int imagePages = Pick("image-pages").Int("image-pages", null, 1);
+        // ram is all of guest RAM, populated on demand past the image and host-call blocks; ram-pages is populated at creation.
+        bool sized = ramFrom.Has("ram");
+        int ramPages = sized ? Math.Min(Pages(ramFrom), RealmShape.DefaultRamPages(imagePages, vcpus))
+            : ramFrom.Int("ram-pages", RealmShape.DefaultRamPages(imagePages, vcpus), 1);
         var shape = new RealmShape
         {
             RamPages = ramPages,
-            ImagePages = Pick("image-pages").Int("image-pages", null, 1),
+            RamBytes = sized ? (ulong)Pages(ramFrom) * GranuleBytes : 0,
+            ImagePages = imagePages,
             IpaBits = (byte)Pick("ipa-bits").Int("ipa-bits", null, 32, 48),
             HashAlgorithm = (byte)(Pick("hash").OneOf("hash", null, "sha256", "sha512") == "sha256" ? 0 : 1),
             Vcpus = vcpus,

@@ -51,7 +51,8 @@ public static class MachineConfig
             Nvme = Io.DeviceReader.Nvme(Value(r, "machine.nvme"), "machine.nvme"),
             Nic = Io.DeviceReader.Nic(Value(r, "machine.nic"), "machine.nic"),
         };
-        return new MachineSpec { Platform = platform, Pes = pes, Guests = guests.Select(g => g.Spec).ToArray(), Scheduler = scheduler, Hardware = hardware };
+        var placement = r.OneOf("machine.placement", "machine", "guest") == "guest" ? MachinePlacement.ByGuest : MachinePlacement.OneGroup;
+        return new MachineSpec { Platform = platform, Pes = pes, Guests = guests.Select(g => g.Spec).ToArray(), Scheduler = scheduler, Hardware = hardware, Placement = placement };
     }
 
     /// <summary>machine.guests, or — when it is empty — one guest from the single-guest keys.</summary>

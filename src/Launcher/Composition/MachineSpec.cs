@@ -17,6 +17,8 @@ public sealed record MachineSpec
     public int? Pes { get; init; }
     public required IReadOnlyList<GuestSpec> Guests { get; init; }
     public SchedulerSpec Scheduler { get; init; } = new();
+    /// <summary>How the machine's components are grouped on the kernel's partitions.</summary>
+    public MachinePlacement Placement { get; init; } = MachinePlacement.OneGroup;
     /// <summary>4 KiB granules the firmware reserves for the TMM's secure pool (256 MiB by default): it bounds how much realm memory can be populated.</summary>
     public int SecurePoolGranules { get; init; } = 65_536;
     /// <summary>The machine's block device and NIC.</summary>
@@ -74,6 +76,9 @@ public sealed record GuestSpec
 }
 
 /// <summary>How KVM's host schedules vCPU threads on a PE that has more than one (costs assumed; see costs.md).</summary>
+/// <summary>Placement groups of a machine: everything together, or one group per set of guests that share no PE and no TMM.</summary>
+public enum MachinePlacement { OneGroup, ByGuest }
+
 public sealed record SchedulerSpec
 {
     /// <summary>A runnable vCPU runs at most this long while another waits for its PE.</summary>

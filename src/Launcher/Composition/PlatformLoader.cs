@@ -184,7 +184,7 @@ public static class PlatformLoader
 
     private static void Validate(PlatformSettings s)
     {
-        if (s.Pes < 1) throw Bad("pes", $"{s.Pes} must be at least 1");
+        if (s.Pes is < 1 or > Devices.Gic.Affinity.MaxCpus) throw Bad("pes", $"{s.Pes} is outside 1..{Devices.Gic.Affinity.MaxCpus} (the GIC names CPUs by Aff2.Aff1.Aff0)");
         if (s.FrequencyHz <= 0) throw Bad("frequency-hz", $"{s.FrequencyHz} must be positive");
         if (s.CntfrqHz <= 0 || 1_000_000_000_000 % s.CntfrqHz != 0)
             throw Bad("cntfrq-hz", $"{s.CntfrqHz} must divide 10^12 so that counter ticks are whole picoseconds");

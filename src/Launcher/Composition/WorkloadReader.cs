@@ -39,6 +39,8 @@ public static class WorkloadReader
         new("psci-affinity-info", typeof(PsciAffinityInfo), ["target"], (f, _) => Target(f, t => new PsciAffinityInfo(t))),
         new("ipa-state-set", typeof(IpaStateSet), ["base", "top", "ripas"], (f, _) => Fixed(new IpaStateSet(f.Address("base"), f.Address("top"), f.OneOf("ripas", null, "ram", "empty") == "ram"))),
         new("system-off", typeof(SystemOff), [], (_, _) => Fixed(new SystemOff())),
+        new("system-reset", typeof(SystemReset), [], (_, _) => Fixed(new SystemReset())),
+        new("psci-cpu-suspend", typeof(PsciCpuSuspend), [], (_, _) => Fixed(new PsciCpuSuspend())),
         new("wfi", typeof(Wfi), [], (_, _) => Fixed(new Wfi())),
         new("arm-timer", typeof(ArmTimer), ["ticks"], (f, _) => Fixed(new ArmTimer(f.Long("ticks")))),
         new("wait-interrupt", typeof(WaitInterrupt), [], (_, _) => Fixed(new WaitInterrupt())),

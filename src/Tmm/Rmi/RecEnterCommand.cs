@@ -69,7 +69,7 @@ public sealed partial class Rmm
         r.GicLrs.CopyTo(exit.GicLrs, 0);
         exit.CntvCtl = r.CntvCtl;
         exit.CntvCval = r.CntvCval;
-        exit.Write(_exitImage);
+        exit.Write(_exitImage, gapsAreZero: true); // _exitImage is written by nothing else
         _dram.Write(runPtr + RecExit.Offset, _exitImage);
         return SmcResult.Success;
     }
@@ -125,8 +125,8 @@ public sealed partial class Rmm
         }
         if (r.PendingHostCall is { } hostCall)
         {
-            var gprs = new byte[31 * 8];
-            for (int i = 0; i < 31; i++) BinaryPrimitives.WriteUInt64LittleEndian(gprs.AsSpan(8 * i), entryGprs[i]);
+            Span<byte> gprs = stackalloc byte[31 * 8];
+            for (int i = 0; i < 31; i++) BinaryPrimitives.WriteUInt64LittleEndian(gprs[(8 * i)..], entryGprs[i]);
             WriteRealm(r.Realm, hostCall + 8, gprs);
             r.PendingHostCall = null;
             program.Record(new GuestStep.Smc(RsiFid.HostCall), "rsi", [RsiFid.Success, .. entryGprs]);
