@@ -198,6 +198,13 @@ public sealed class Machine
             };
         }
 
+        /// <summary>The SMMU's stream table, with the guests' device streams when the machine has I/O.</summary>
+        private StreamTable StreamsOf(PlatformSettings platform)
+        {
+            var streams = new StreamTable(platform.SmmuStrictInvalidation);
+            return Io?.Streams(streams) ?? streams;
+        }
+
         private PeSetup PeSetupOf(int p)
         {
             var m = _m;
