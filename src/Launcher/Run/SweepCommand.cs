@@ -37,6 +37,8 @@ public static class SweepCommand
         var labels = rows.Select(r => string.Join(" ", r.Run.Settings.Select(s => s.Value))).ToArray();
         if (Results.SweepPlot.Write(outDir, labels, rows.Select(r => MetricsOf(r.Json)).ToArray()))
             output.WriteLine($"plot: {Path.Combine(outDir, "summary.png")} (and .svg)");
+        if (Results.SweepLatencyPlot.Write(outDir, labels, rows.Select(r => MetricsOf(r.Json)).ToArray()))
+            output.WriteLine($"plot: {Path.Combine(outDir, "latency.png")} (and .svg)");
         foreach (var (_, _, json) in rows) json?.Dispose();
         return worst == 0 ? 0 : 1;
     }
@@ -47,10 +49,18 @@ public static class SweepCommand
         foreach (var (_, _, json) in rows)
             if (json != null && json.RootElement.TryGetProperty("metrics", out var m))
                 foreach (var p in m.EnumerateObject()) if (!metrics.Contains(p.Name)) metrics.Add(p.Name);
+        // Overheads against each run's baseline run (same settings, machine.configuration = baseline), where any run has one.
+        var values = rows.Select(r => MetricsOf(r.Json)).ToArray();
+        var baselines = Results.SweepOverhead.Baselines(rows.Select(r => r.Run.Settings).ToArray());
+        double? Overhead(int row, string metric) => baselines[row] is int b && values[row] is { } run && values[b] is { } base_
+            ? Results.SweepOverhead.Of(metric, run, base_) : null;
+        var compared = Results.SweepOverhead.Compared(metrics, values.FirstOrDefault(v => v != null) ?? new Dictionary<string, double>()).Where(m => Enumerable.Range(0, rows.Count).Any(i => Overhead(i, m) != null)).ToArray();
         var sb = new StringBuilder();
-        sb.AppendJoin(',', ["run", .. plan.Keys, "status", "unfinished_programs", "sync", "digest", "events", "simulated_ps", "host_s", .. metrics]).Append('\n');
-        foreach (var (run, code, json) in rows)
+        sb.AppendJoin(',', ["run", .. plan.Keys, "status", "unfinished_programs", "sync", "digest", "events", "simulated_ps", "host_s", .. metrics,
+            .. compared.Select(m => Results.SweepOverhead.Prefix + m)]).Append('\n');
+        for (int i = 0; i < rows.Count; i++)
         {
+            var (run, code, json) = rows[i];
             var r = json?.RootElement;
             string Get(string name) => r is { } e && e.TryGetProperty(name, out var v) ? v.ToString() : "";
             string Metric(string name) => r is { } e && e.TryGetProperty("metrics", out var m) && m.TryGetProperty(name, out var v)
@@ -62,7 +72,8 @@ public static class SweepCommand
                 ? mode.GetString() == "lax" && sy.TryGetProperty("shiftBoundPicoseconds", out var bound) ? $"lax<={bound}" : mode.GetString() ?? ""
                 : "";
             sb.AppendJoin(',', [run.Index.ToString(CultureInfo.InvariantCulture), .. run.Settings.Select(s => Field(s.Value)), status, unfinished, sync, Get("digest"), Get("events"),
-                Get("simulatedPicoseconds"), Get("hostSeconds"), .. metrics.Select(Metric)]).Append('\n');
+                Get("simulatedPicoseconds"), Get("hostSeconds"), .. metrics.Select(Metric),
+                .. compared.Select(m => Overhead(i, m) is { } o ? o.ToString("R", CultureInfo.InvariantCulture) : "")]).Append('\n');
         }
         return sb.ToString();
     }
