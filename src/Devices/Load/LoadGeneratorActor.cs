@@ -73,7 +73,7 @@ public sealed class LoadGeneratorActor(LoadSettings settings, int nic) : Compone
         if (Sent == 0) FirstSend = ctx.Now;
         Sent++;
         _outstanding[id] = (ctx.Now, server);
-        ctx.Send(nic, DeviceKinds.NicTransmit, payload: new NetPacket { Frame = ByteString.CopyFrom(Ethernet.Frame(server, Settings.Address, payload)) });
+        ctx.Send(nic, DeviceKinds.NicTransmit, payload: new NetPacket { Frame = UnsafeByteOperations.UnsafeWrap(Ethernet.Frame(server, Settings.Address, payload)) }); // a new array, never written again
     }
 
     private void OnAnswer(ISimContext ctx, ReadOnlySpan<byte> frame)

@@ -29,14 +29,15 @@ public sealed class NicActor(NicSettings settings, int host, int link) : Compone
     {
         switch (ev.Kind)
         {
-            case DeviceKinds.NicTransmit: Transmit(ctx, ev.PayloadAs<NetPacket>().Frame.Span); break;
+            case DeviceKinds.NicTransmit: Transmit(ctx, ev.PayloadAs<NetPacket>().Frame); break;
             case DeviceKinds.WireFrame: Receive(ctx, ev.PayloadAs<WireFrame>()); break;
             default: throw new InvalidOperationException($"NicActor got event kind {ev.Kind}");
         }
     }
 
-    private void Transmit(ISimContext ctx, ReadOnlySpan<byte> frame)
+    private void Transmit(ISimContext ctx, ByteString packetFrame)
     {
+        var frame = packetFrame.Span;
         if (frame.Length < Ethernet.HeaderBytes) throw new InvalidOperationException($"NIC {Settings.Address}: a {frame.Length}-byte frame has no Ethernet header");
         var header = frame[..Ethernet.HeaderBytes];
         var payload = frame[Ethernet.HeaderBytes..];
@@ -44,13 +45,19 @@ public sealed class NicActor(NicSettings settings, int host, int link) : Compone
         ulong packet = _nextPacket++;
         for (int i = 0; i < count; i++)
         {
-            var chunk = payload.Slice(i * Settings.Mtu, Math.Min(Settings.Mtu, payload.Length - i * Settings.Mtu));
-            var data = new byte[Ethernet.HeaderBytes + chunk.Length];
-            header.CopyTo(data);
-            chunk.CopyTo(data.AsSpan(Ethernet.HeaderBytes));
+            // One frame is the packet itself: byte strings are immutable, so the frame shares the packet's bytes.
+            ByteString data = packetFrame;
+            if (count > 1)
+            {
+                var chunk = payload.Slice(i * Settings.Mtu, Math.Min(Settings.Mtu, payload.Length - i * Settings.Mtu));
+                var bytes = new byte[Ethernet.HeaderBytes + chunk.Length];
+                header.CopyTo(bytes);
+                chunk.CopyTo(bytes.AsSpan(Ethernet.HeaderBytes));
+                data = UnsafeByteOperations.UnsafeWrap(bytes); // never written again
+            }
             var start = _txFree > ctx.Now ? _txFree : ctx.Now;
             _txFree = start + Ethernet.Serialisation(Ethernet.WireBytes(data.Length), Settings.BitsPerSecond);
-            var wire = new WireFrame { Packet = packet, Index = (uint)i, Count = (uint)count, Data = ByteString.CopyFrom(data) };
+            var wire = new WireFrame { Packet = packet, Index = (uint)i, Count = (uint)count, Data = data };
             ctx.Send(link, DeviceKinds.WireFrame, payload: wire, extraDelay: _txFree - ctx.Now);
             FramesSent++;
             BytesSent += data.Length;
@@ -60,8 +67,14 @@ public sealed class NicActor(NicSettings settings, int host, int link) : Compone
 
     private void Receive(ISimContext ctx, WireFrame f)
     {
+        if (!Settings.Accepts(Ethernet.Destination(f.Data.Span))) { FramesDropped++; return; }
+        if (f.Count == 1)
+        {
+            PacketsReceived++;
+            ctx.Send(host, DeviceKinds.NicReceive, payload: new NetPacket { Frame = f.Data });
+            return;
+        }
         var data = f.Data.ToByteArray();
-        if (!Settings.Accepts(Ethernet.Destination(data))) { FramesDropped++; return; }
         var key = (Ethernet.Source(data), f.Packet);
         if (!_partial.TryGetValue(key, out var parts)) _partial[key] = parts = new List<byte[]>((int)f.Count);
         parts.Add(data);
@@ -72,6 +85,6 @@ public sealed class NicActor(NicSettings settings, int host, int link) : Compone
         int at = Ethernet.HeaderBytes;
         foreach (var p in parts) { p.AsSpan(Ethernet.HeaderBytes).CopyTo(frame.AsSpan(at)); at += p.Length - Ethernet.HeaderBytes; }
         PacketsReceived++;
-        ctx.Send(host, DeviceKinds.NicReceive, payload: new NetPacket { Frame = ByteString.CopyFrom(frame) });
+        ctx.Send(host, DeviceKinds.NicReceive, payload: new NetPacket { Frame = UnsafeByteOperations.UnsafeWrap(frame) }); // never written again
     }
 }
