@@ -58,6 +58,27 @@ public sealed class SweepTests
         Assert.Contains("<svg", File.ReadAllText(Path.Combine(dir, "summary.svg")));
     }
 
+    /// <summary>A network swept over the configurations: each realm run's overhead columns are its load's loss and latency growth against the baseline row, and latency.png draws the percentiles.</summary>
+    [Fact]
+    public void A_network_sweep_reports_overheads_against_its_baseline_and_draws_latency()
+    {
+        var dir = Paths.TempDir();
+        string machines = "machines=[ { name = server, guests = [ { name = kv, vcpus = 2, devices = [ { name = eth0, type = virtio-net, queues = vcpus } ], program = [ { op = serve, time = 2 us } ] } ] }, "
+            + "{ name = client, load { connections = 8, requests = 200, start-at = 2 ms } } ]";
+        Assert.Equal(0, RunCommand.Execute(Paths.Experiment("io-net.conf"), [machines], dir, new StringWriter(), new StringWriter()));
+        var rows = File.ReadAllLines(Path.Combine(dir, "summary.csv")).Select(r => r.Split(',')).ToArray();
+        double Cell(int row, string column) => double.Parse(rows[row][Array.IndexOf(rows[0], column)], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(["baseline", "virtcca-sel2", "virtcca-el3"], rows.Skip(1).Select(r => r[1]));
+        Assert.Equal("", rows[1][Array.IndexOf(rows[0], "overhead.load.total.per_s")]);
+        for (int r = 2; r <= 3; r++)
+        {
+            Assert.Equal(Math.Round(1 - Cell(r, "load.total.per_s") / Cell(1, "load.total.per_s"), 4), Cell(r, "overhead.load.total.per_s"));
+            Assert.Equal(Math.Round(Cell(r, "load.total.latency.p99_ps") / Cell(1, "load.total.latency.p99_ps") - 1, 4), Cell(r, "overhead.load.total.latency.p99_ps"));
+            Assert.True(Cell(r, "overhead.load.total.per_s") > 0); // a realm serves fewer requests a second than the VM
+        }
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(Path.Combine(dir, "latency.png"))[..4]);
+    }
+
     [Theory]
     [InlineData("sweep { \"machine.configuratio\" = [baseline] }", "sweep.\"machine.configuratio\": is not a setting")]
     [InlineData("sweep { \"machine.configuration\" = [baseline, cca] }", "machine.configuration: 'cca' is not one of")]
