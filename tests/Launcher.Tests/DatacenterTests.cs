@@ -68,4 +68,15 @@ public sealed class NetworkLoadErrorTests
         Assert.Contains("receiver/sink does not serve on eth0", e.ToString());
         Assert.DoesNotContain("   at ", e.ToString());
     }
+
+    [Fact]
+    public void All_servers_means_the_guests_that_serve()
+    {
+        var text = File.ReadAllText(Paths.Experiment("io-net.conf"))
+            .Replace("\"../platforms/kunpeng-64.conf\"", $"\"{Runs.Platform}\"").Replace("requests = 20000, ", "requests = 100, ");
+        var named = Runs.Run(Runs.Write(text), "sweep=null", "sim.end-time=5 ms");
+        var all = Runs.Run(Runs.Write(text.Replace("servers = [\"server/kv\"]", "servers = all")), "sweep=null", "sim.end-time=5 ms");
+        Assert.Equal((0, 0), (named.Code, all.Code));
+        Assert.Equal(named.Digest, all.Digest); // the stream's sender and receiver are stations, but serve nothing
+    }
 }

@@ -166,12 +166,11 @@ public static class NetworkReader
             {
                 var servers = spec.Servers(load.Servers);
                 if (servers.Count == 0)
-                    throw new ConfigPathException($"{nm.Path}.load.servers", $"[{string.Join(", ", load.Servers)}] names no guest with a virtio-net device (stations: {string.Join(", ", spec.Stations.Where(s => s.IsGuest).Select(s => s.Name))})");
+                    throw new ConfigPathException($"{nm.Path}.load.servers", $"[{string.Join(", ", load.Servers)}] names no guest with a virtio-net device that serves (stations: {string.Join(", ", spec.Stations.Where(s => s.IsGuest).Select(s => s.Name))})");
                 foreach (var s in servers)
                 {
-                    var guest = spec.Machines[s.Machine].Machine!.Guests[s.Guest];
-                    var dev = guest.Devices[s.Device];
-                    if (!guest.Programs.SelectMany(GuestIoLayout.Leaves).OfType<Serve>().Any(op => op.Device == null || op.Device == dev.Name))
+                    var dev = spec.Machines[s.Machine].Machine!.Guests[s.Guest].Devices[s.Device];
+                    if (!spec.Serves(s))
                         throw new ConfigPathException($"{nm.Path}.load.servers",
                             $"{s.Name} does not serve on {dev.Name} (no serve op): its requests would never be answered; name the serving guests, e.g. servers = [\"{spec.Machines[s.Machine].Name}/*\"]");
                     if (load.Settings.ResponseBytes > dev.MaxPacketBytes)

@@ -61,9 +61,17 @@ public sealed record NetworkSpec
         ?? (Stations.Count(s => s.IsGuest && s.Name.EndsWith("/" + name, StringComparison.Ordinal) && s.Name.Count(c => c == '/') == 1) == 1
             ? Stations.First(s => s.IsGuest && s.Name.EndsWith("/" + name, StringComparison.Ordinal) && s.Name.Count(c => c == '/') == 1) : null);
 
-    /// <summary>The guest stations a load's server patterns name ("all", or names with * standing for any characters).</summary>
+    /// <summary>The guest stations a load's server patterns name: names with * standing for any characters, or "all" — every station whose guest serves on it.</summary>
     public IReadOnlyList<Station> Servers(IReadOnlyList<string> patterns) =>
-        Stations.Where(s => s.IsGuest && patterns.Any(p => p == "all" || Matches(p, s.Name))).ToArray();
+        Stations.Where(s => s.IsGuest && patterns.Any(p => p == "all" ? Serves(s) : Matches(p, s.Name))).ToArray();
+
+    /// <summary>Whether the station's guest runs a <c>serve</c> on its device (one without a device names the guest's only one).</summary>
+    public bool Serves(Station s)
+    {
+        var guest = Machines[s.Machine].Machine!.Guests[s.Guest];
+        string device = guest.Devices[s.Device].Name;
+        return guest.Programs.SelectMany(Io.GuestIoLayout.Leaves).OfType<VirtCca.Cores.Workloads.Serve>().Any(op => op.Device == null || op.Device == device);
+    }
 
     public static bool Matches(string pattern, string name) =>
         System.Text.RegularExpressions.Regex.IsMatch(name, "^" + string.Join(".*", pattern.Split('*').Select(System.Text.RegularExpressions.Regex.Escape)) + "$");
