@@ -141,7 +141,8 @@ public sealed class NetDriver
     /// <summary>A packet: its first buffer's header says how many buffers it spans; the frame follows the header.</summary>
     private DriverCompletion Receive(ulong token, uint len, StepBuilder b)
     {
-        var frame = new List<byte>();
+        byte[]? single = null;
+        List<byte>? frame = null; // only for a packet over several buffers
         ushort buffers = 1;
         for (int k = 0; k < buffers; k++)
         {
@@ -156,10 +157,12 @@ public sealed class NetDriver
             ulong at = _rxArea + (ulong)buffer * (ulong)RxBufferBytes;
             int skip = 0;
             if (k == 0) { buffers = Math.Max((ushort)1, _memory.ReadU16(at + VirtioNet.NumBuffersOffset)); skip = VirtioNet.HeaderBytes; }
-            frame.AddRange(_memory.ReadBytes(at + (ulong)skip, (int)len - skip));
+            var bytes = _memory.ReadBytes(at + (ulong)skip, (int)len - skip);
+            if (buffers == 1) single = bytes; else (frame ??= new List<byte>()).AddRange(bytes);
             _rxFree.Push(buffer);
         }
-        return new DriverCompletion(_nextPacket++, 0, (uint)frame.Count, frame.ToArray());
+        var data = single ?? frame!.ToArray();
+        return new DriverCompletion(_nextPacket++, 0, (uint)data.Length, data);
     }
 
     /// <summary>try_fill_recv: post every free buffer the ring has room for, then kick unless suppressed.</summary>
