@@ -133,6 +133,12 @@ public sealed partial class PeActor
                 // A device register: nothing maps it, so the access traps (a realm's device addresses are unprotected IPAs).
                 Fault(m.Address | v.Layout.UnprotectedIpaBit, 4, m.Write, value: 0);
                 return false;
+            case MapPages m:
+                // The guest kernel's page-table update: its own work, and under a shadow mapping the TMM's (see PageTableCosts).
+                v.Complete();
+                Ledger.ChargeUntil(TimeCategory.Guest, Now.Picoseconds);
+                RunFlow(v.Timing.MapSteps(m, Level), null, FlowEnd.GuestResumes);
+                return false;
         }
         if (op is not WaitInterrupt) v.Complete(); // the trapping instruction retires once its handler is done
         if (v.IsRealm) TrapToTmm(GuestTraps.ToRealm(op, v, _rec, CpuState(v)));

@@ -10,26 +10,39 @@ namespace VirtCca.Cores.Vcpu;
 /// (<see cref="Peek"/>, <see cref="Progress"/>, <see cref="Complete"/>, <see cref="TakeListRegisters"/>)
 /// within a window; anything addressed to it goes to that PE, so it never receives events itself.
 /// </summary>
-public sealed class VcpuActor(VcpuIdentity identity, IReadOnlyList<Op> program, GuestTiming timing, long cntfrqHz = 100_000_000) : Component
+public sealed class VcpuActor : Component
 {
-    private readonly ProgramRunner _runner = new(program);
+    private readonly ProgramRunner _runner;
+    private long _requestStart = -1;
     private long _computeLeft = -1;   // of the current Compute op, once started
     private long _handlerLeft;        // interrupt handlers to run before the program continues
     private long _waitedFor;
     private SortedDictionary<int, long>? _byIntid;
 
-    public VcpuIdentity Identity { get; } = identity;
+    public VcpuActor(VcpuIdentity identity, IReadOnlyList<Op> program, GuestTiming timing, long cntfrqHz = 100_000_000)
+    {
+        Identity = identity;
+        Timing = timing;
+        VirtualTimer = new GenericTimer(TimerKind.Virtual, cntfrqHz);
+        _runner = new ProgramRunner(program, OnRequest);
+    }
+
+    public VcpuIdentity Identity { get; }
     /// <summary>The vCPU's index in its guest (its REC's, its MPIDR's affinity).</summary>
     public int Index => Identity.Index;
     public bool IsRealm => Identity.IsRealm;
-    public GuestTiming Timing { get; } = timing;
+    public GuestTiming Timing { get; }
     public GuestContext Context { get; } = new();
     /// <summary>The stage 2 the MMU walks for this vCPU's accesses (set when the machine is built).</summary>
     public IStage2? Stage2 { get; set; }
     /// <summary>What the guest OS knows of its own address space.</summary>
     public GuestLayout Layout { get; init; } = new();
     /// <summary>The EL1 virtual timer (CNTV_*) of this vCPU; the PE it runs on makes it fire.</summary>
-    public GenericTimer VirtualTimer { get; } = new(TimerKind.Virtual, cntfrqHz);
+    public GenericTimer VirtualTimer { get; }
+    /// <summary>The simulated time, in picoseconds, of the PE that runs this vCPU (set when the machine is built); without it no request latency is recorded.</summary>
+    public Func<long>? Clock { get; set; }
+    /// <summary>Latencies of the requests the program's request loops completed (each iteration: from its start to its end).</summary>
+    public Devices.Load.LatencyHistogram RequestLatency { get; } = new();
 
     public long InterruptsTaken { get; private set; }
     /// <summary>Interrupts taken, by virtual INTID.</summary>
@@ -43,6 +56,14 @@ public sealed class VcpuActor(VcpuIdentity identity, IReadOnlyList<Op> program, 
     public string Position => _runner.Current is { } op ? $"op {_runner.Retired} ({op})" : "finished";
 
     private static readonly SortedDictionary<int, long> EmptyCounts = new();
+
+    private void OnRequest(bool begins)
+    {
+        if (Clock is not { } clock) return;
+        long now = clock();
+        if (!begins && _requestStart >= 0) RequestLatency.Record(now - _requestStart);
+        _requestStart = begins ? now : -1;
+    }
 
     public override void Handle(in SimEvent ev, ISimContext ctx) =>
         throw new InvalidOperationException($"vCPU {Identity} got event kind {ev.Kind}: events for a vCPU go to the PE that runs it");

@@ -38,7 +38,8 @@ public sealed partial class ExitHandler
             v.EntryFlags |= RecEntryFlags.InjectSea;
             yield break;
         }
-        if (g.Book.IsPopulated(ipa)) yield break; // another vCPU populated it meanwhile: the access just runs again
+        // Another vCPU populated it meanwhile, or its handler is still making the RMI calls: the access just runs again.
+        if (g.Book.IsPopulated(ipa) || !g.Book.StartPopulating(ipa)) yield break;
         ulong page = g.Memory.HostPageOf(ipa);
         var rmi = new RealmRmi(cpu, g, $"stage-2 fault handling for {v}");
         yield return rmi.Call(RmiFid.GranuleDelegate, page);

@@ -11,6 +11,7 @@ public sealed class RealmBook
     private readonly List<ulong> _delegated = new();
     private readonly List<(int Level, ulong Ipa, ulong Granule)> _rtts = new();
     private readonly SortedSet<ulong> _populated = new();
+    private readonly SortedSet<ulong> _populating = new();
 
     public IReadOnlyList<ulong> Delegated => _delegated;
     public IReadOnlyList<(int Level, ulong Ipa, ulong Granule)> Rtts => _rtts;
@@ -22,16 +23,20 @@ public sealed class RealmBook
     public void AddRtt(int level, ulong ipa, ulong granule) => _rtts.Add((level, ipa, granule));
     public bool IsPopulated(ulong ipa) => _populated.Contains(ipa);
 
+    /// <summary>Claims an on-demand population of <paramref name="ipa"/>; false if another vCPU's fault handler is already at it (its RMI calls take time).</summary>
+    public bool StartPopulating(ulong ipa) => _populating.Add(ipa);
+
     public void AddPopulated(ulong ipa, bool onDemand)
     {
         if (!_populated.Add(ipa)) throw new InvalidOperationException($"IPA 0x{ipa:X} is populated twice");
+        _populating.Remove(ipa);
         if (onDemand) PopulatedOnDemand++;
     }
 
     /// <summary>Forgets everything (the realm was destroyed).</summary>
     public void Clear()
     {
-        _delegated.Clear(); _rtts.Clear(); _populated.Clear();
+        _delegated.Clear(); _rtts.Clear(); _populated.Clear(); _populating.Clear();
         PopulatedOnDemand = 0;
     }
 }

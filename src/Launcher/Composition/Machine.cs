@@ -1,5 +1,6 @@
 using VirtCca.Cores.Host;
 using VirtCca.Cores.Pe;
+using VirtCca.Cores.Translation;
 using VirtCca.Cores.Vcpu;
 using VirtCca.Devices.Gic;
 using VirtCca.Devices.Smmu;
@@ -27,6 +28,7 @@ public sealed class Machine
     private readonly MachineSpec _spec;
     private readonly MemoryLayout _layout;
     private readonly KvmCosts _kvmCosts;
+    private readonly WorldSwitchCosts _worldSwitch;
     private readonly IReadOnlyList<Func<Machine, Component>> _deviceFactories;
     private readonly bool[] _created;
     private RunState? _run;
@@ -40,7 +42,13 @@ public sealed class Machine
         _deviceFactories = devices ?? [];
         var platform = spec.Platform;
         Firmware = spec.TmmConfiguration;
-        _kvmCosts = platform.Kvm with { HvcRoundTrip = platform.WorldSwitch.KvmHvcRoundTrip, GuestTrap = platform.WorldSwitch.GuestTrap };
+        IsNative = spec.Guests.All(g => g.Configuration == PlatformConfiguration.Native);
+        var n = platform.Native;
+        // Bare metal: the host kernel takes the traps itself, at NS-EL2 as a VHE kernel does; no stage 2 to fault on.
+        _worldSwitch = IsNative ? platform.WorldSwitch with { KvmHvcRoundTrip = n.SyscallRoundTrip, GuestTrap = n.ExceptionEntry } : platform.WorldSwitch;
+        _kvmCosts = IsNative
+            ? platform.Kvm with { HvcRoundTrip = n.SyscallRoundTrip, GuestTrap = n.ExceptionEntry, MmioKernelRoundTrip = n.DeviceAccess, MmioUserRoundTrip = n.DeviceAccess, Stage2Fault = 0 }
+            : platform.Kvm with { HvcRoundTrip = platform.WorldSwitch.KvmHvcRoundTrip, GuestTrap = platform.WorldSwitch.GuestTrap };
         _layout = new MemoryLayout(spec);
         Placement = VcpuPlacement.Of(spec);
         int pes = Placement.Pes;
@@ -77,6 +85,8 @@ public sealed class Machine
     public PlatformSettings Platform => _spec.Platform;
     /// <summary>Where the firmware put the TMM (baseline: no TMM).</summary>
     public PlatformConfiguration Firmware { get; }
+    /// <summary>Bare metal: the guest is the host's own program, its traps the host kernel's (costs from platform.native).</summary>
+    public bool IsNative { get; }
     public VcpuPlacement Placement { get; }
     public Topology Topology { get; }
     public FactoryModel Model { get; }
@@ -189,7 +199,7 @@ public sealed class Machine
             var costs = m._kvmCosts with { ContextSwitch = m._spec.Scheduler.ContextSwitchCycles };
             return new PeSetup
             {
-                Cpu = p, Firmware = m.Firmware, FrequencyHz = platform.FrequencyHz, CntfrqHz = platform.CntfrqHz, WorldSwitch = platform.WorldSwitch,
+                Cpu = p, Firmware = m.Firmware, FrequencyHz = platform.FrequencyHz, CntfrqHz = platform.CntfrqHz, WorldSwitch = m._worldSwitch,
                 Vcpus = placed.Select(x => x.Item1.VcpuComponent[x.Vcpu]).ToArray(),
                 Gic = Gic, Tzasc = Tzasc, Tmm = m.TmmId, TmmLinkLatency = platform.Links.PeTmm, PeOfCpu = m.PeIds, Memory = Memory,
                 Host = () => new KvmCpu(placed, costs, settings),
@@ -203,12 +213,18 @@ public sealed class Machine
             var guest = Guests[g];
             var platform = m.Platform;
             var regime = PlatformSettings.RegimeOf(gs.Configuration);
-            var timing = new GuestTiming(platform.FrequencyHz, regime, platform.Walk, platform.GuestIrqHandlerCycles + platform.GicVirtualEoiCycles);
+            var timing = new GuestTiming(platform.FrequencyHz, regime, platform.Walk, platform.GuestIrqHandlerCycles + platform.GicVirtualEoiCycles)
+            {
+                Shape = new WalkShape(gs.Stage1Block, platform.Stage2BlockOf(gs.Configuration)),
+                PageTables = platform.PageTables,
+            };
             var identity = new VcpuIdentity(m.VcpuIds[g][v], g, v, gs.IsRealm, gs.Name);
+            int pe = m.Placement.PeOf[g][v];
             return new VcpuActor(identity, gs.Programs[v], timing, platform.CntfrqHz)
             {
                 Layout = gs.IsRealm ? new GuestLayout(guest.UnprotectedIpaBit, guest.Shape.HostCallIpa(v)) : new GuestLayout(),
-                Stage2 = gs.IsRealm ? new RealmStage2(_rmm!, guest) : guest.Stage2,
+                Stage2 = gs.IsRealm ? new RealmStage2(_rmm!, guest) : gs.Configuration == PlatformConfiguration.Native ? new NativeMemory(guest.Memory) : guest.Stage2,
+                Clock = () => Pes[pe].Now.Picoseconds,
             };
         }
     }
@@ -251,6 +267,18 @@ public sealed class Machine
             [RmiFid.RttFold] = p.TmmTableLevelCycles,
         },
     };
+}
+
+/// <summary>Bare metal: the program's RAM is the machine's, mapped from the start; anything else is a device.</summary>
+internal sealed class NativeMemory(GuestMemory memory) : IStage2
+{
+    public bool TryTranslate(ulong ipa, out ulong pa, out bool secure)
+    {
+        secure = false;
+        if (memory.IsRam(ipa)) { pa = memory.HostPageOf(ipa) + (ipa & (Granule.Size - 1)); return true; }
+        pa = 0;
+        return false;
+    }
 }
 
 /// <summary>A realm's stage 2 as the CPU's MMU walks it: the TMM's RTT for the realm KVM created (nothing maps before it exists).</summary>

@@ -58,6 +58,8 @@ public sealed record GuestSpec
     public RealmShape Realm { get; init; } = new();
     /// <summary>PE index of each vCPU, or null: the builder spreads the vCPUs over the PEs.</summary>
     public IReadOnlyList<int>? Pins { get; init; }
+    /// <summary>The leaf size of the guest OS's own (stage-1) mappings of its working set: 4 KiB pages, or 2 MiB with transparent huge pages.</summary>
+    public Cores.Translation.Block Stage1Block { get; init; } = Cores.Translation.Block.Page4K;
 
     public int Vcpus => Programs.Count;
     public bool IsRealm => Configuration.HasTmm();
