@@ -12,9 +12,10 @@ public sealed class RandomWorkloadTests(ActorSystemFixture fx) : IClassFixture<A
     private static IReadOnlyList<Op>[] Programs(int seed, int vcpus)
     {
         var rng = new Random(seed);
-        Op Next(int self) => rng.Next(11) switch
+        Op Next(int self) => rng.Next(12) switch
         {
-            0 or 1 => new Compute(rng.Next(100, 20_000), rng.Next(4)),
+            11 => new MapPages(rng.Next(0, 40), rng.Next(2) == 0, rng.Next(1, 9)), // a page-table update (a shadow-table one under virtcca-el3)
+            0 or 1 => new Compute(rng.Next(100, 20_000), rng.Next(4) / 2m),
             2 => new Touch((ulong)rng.Next(2_048) * 64, 64, rng.Next(2) == 0), // the guest's first 128 KiB: backed, or on demand
             3 => rng.Next(2) == 0 ? new Mmio(0x0A00_0000UL + (ulong)rng.Next(16) * 4, rng.Next(2) == 0, InKernel: false)
                                   : new Mmio(0x0A00_1000UL + (ulong)rng.Next(16) * 4, rng.Next(2) == 0, InKernel: true),
@@ -58,7 +59,7 @@ public sealed class RandomWorkloadTests(ActorSystemFixture fx) : IClassFixture<A
     public void Random_guests_run_the_same_on_every_engine_and_keep_every_invariant()
     {
         int seeds = int.TryParse(Environment.GetEnvironmentVariable("VIRTCCA_WORKLOAD_SEEDS"), out var n) ? n : 2;
-        foreach (var config in new[] { PlatformConfiguration.Baseline, PlatformConfiguration.VirtccaSel2, PlatformConfiguration.VirtccaEl3 })
+        foreach (var config in new[] { PlatformConfiguration.Baseline, PlatformConfiguration.VirtccaSel2, PlatformConfiguration.VirtccaEl3, PlatformConfiguration.Native })
             for (int seed = 1; seed <= seeds; seed++)
                 Check(config, seed + 100 * (int)config);
     }

@@ -57,12 +57,25 @@ public sealed class VcpuActor : Component
 
     private static readonly SortedDictionary<int, long> EmptyCounts = new();
 
+    private bool _requestEnds, _requestBegins;
+
+    /// <summary>
+    /// A request loop's iteration ended or began. Both take effect when the guest next runs (<see cref="Peek"/>): an operation
+    /// that traps retires when it traps, and its request is not over until the exit it caused has been handled.
+    /// </summary>
     private void OnRequest(bool begins)
     {
-        if (Clock is not { } clock) return;
+        if (begins) _requestBegins = true; else _requestEnds = true;
+    }
+
+    private void SettleRequests()
+    {
+        if (!(_requestEnds || _requestBegins) || Clock is not { } clock) return;
         long now = clock();
-        if (!begins && _requestStart >= 0) RequestLatency.Record(now - _requestStart);
-        _requestStart = begins ? now : -1;
+        if (_requestEnds && _requestStart >= 0) RequestLatency.Record(now - _requestStart);
+        if (_requestEnds) _requestStart = -1;
+        if (_requestBegins) _requestStart = now;
+        _requestEnds = _requestBegins = false;
     }
 
     public override void Handle(in SimEvent ev, ISimContext ctx) =>
@@ -71,6 +84,7 @@ public sealed class VcpuActor : Component
     /// <summary>What the guest does next; a Compute is what is left of it.</summary>
     public GuestActivity Peek()
     {
+        SettleRequests();
         if (_handlerLeft > 0) return new(ActivityKind.Compute, _handlerLeft);
         var op = _runner.Current;
         if (op == null) return new(ActivityKind.Halted);

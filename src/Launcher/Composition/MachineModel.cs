@@ -47,6 +47,10 @@ public sealed class MachineModel(Machine machine) : ISimulationModel, IReportsMe
             Add("tmm.granules_delegated", tmm.Rmm.DelegatedGranules.Count());
         }
         Add("memory.pages_materialised", ran ? Machine.Memory.PagesMaterialised : 0);
+        // Requests of the programs' request loops: count, sum and latency buckets (they add up over nodes; percentiles come from the buckets).
+        var latency = new Devices.Load.LatencyHistogram();
+        foreach (var v in Machine.Vcpus) latency.Add(v.RequestLatency);
+        m.AddRange(latency.ToMetrics("requests"));
         for (int g = 0; g < Machine.Spec.Guests.Count; g++)
         {
             string n = $"guest.{Machine.Spec.Guests[g].Name}.";

@@ -20,13 +20,20 @@ public static class RunCommand
         return Execute(file, overrides, outDir, output, error, sweep: true);
     }
 
-    /// <summary>One run, or with a non-empty <c>sweep { }</c> (and <paramref name="sweep"/>) one run per combination of its values.</summary>
-    public static int Execute(string file, IReadOnlyList<Override> overrides, string outDir, TextWriter output, TextWriter error, bool sweep)
+    /// <summary>
+    /// One run, or with a non-empty <c>sweep { }</c> (and <paramref name="sweep"/>) one run per combination of its values, or
+    /// with an <c>evaluation { }</c> the evaluation it describes. <paramref name="progress"/>, if given, takes the progress
+    /// reports instead of the printed progress lines.
+    /// </summary>
+    public static int Execute(string file, IReadOnlyList<Override> overrides, string outDir, TextWriter output, TextWriter error, bool sweep,
+        Action<RunProgress>? progress = null)
     {
         Experiment experiment;
         try
         {
             var loaded = ConfigLoader.Load(file, overrides);
+            if (sweep && Evaluation.EvaluationPlan.From(loaded, file, overrides) is { } evaluation)
+                return Evaluation.EvaluationCommand.Execute(evaluation, outDir, output, error);
             if (sweep && SweepPlan.From(loaded) is { Runs.Count: > 0 } plan) return SweepCommand.Execute(plan, file, overrides, outDir, output, error);
             experiment = Experiment.From(loaded);
         }
@@ -34,12 +41,12 @@ public static class RunCommand
         catch (SimulationException e) { error.WriteLine($"error: {file}: {e.Message}"); return 2; }
         catch (ArgumentException e) { error.WriteLine($"error: {file}: {e.Message}"); return 2; }
 
-        var progress = new ProgressPrinter(experiment.ProgressInterval, output);
+        progress ??= new ProgressPrinter(experiment.ProgressInterval, output).Report;
         var clock = Stopwatch.StartNew();
         RunReport report;
         try
         {
-            var result = Execute(experiment, progress.Report, output, out var all);
+            var result = Execute(experiment, progress, output, out var all);
             var (metrics, unfinished) = ProgramProgress.Split(all);
             double total = clock.Elapsed.TotalSeconds;
             ShadowRun? shadow = null;
@@ -47,7 +54,7 @@ public static class RunCommand
             {
                 output.WriteLine("lax-shadow: running the same experiment exactly");
                 var exact = experiment with { Kernel = experiment.Kernel with { Quantum = null } };
-                shadow = new ShadowRun(Execute(exact, progress.Report, output, out var exactAll), ProgramProgress.Split(exactAll).Metrics);
+                shadow = new ShadowRun(Execute(exact, progress, output, out var exactAll), ProgramProgress.Split(exactAll).Metrics);
             }
             report = new RunReport(experiment, result, total)
             {
