@@ -72,7 +72,7 @@ public sealed class EvaluationTests
         var e = new StringWriter();
         int code = Run.RunCommand.Execute(Paths.Experiment("paper.conf"), ["evaluation.scale=0.01"], dir, o, e);
         Assert.True(code == 0, e.ToString());
-        foreach (var f in new[] { "summary.csv", "report.md", "overhead.png", "overhead.svg", "breakdown.png", "breakdown.svg", "exits.png", "exits.svg",
+        foreach (var f in new[] { "summary.csv", "report.md", "overhead.png", "overhead.svg", "overhead-micro.png", "overhead-micro.svg", "breakdown.png", "breakdown.svg", "exits.png", "exits.svg",
                      "latency-cdf-kv-server.png", "latency-cdf-memory-random.png", "latency-cdf-kernel-build.svg" })
             Assert.True(File.Exists(Path.Combine(dir, f)), f);
         Assert.Contains("evaluation digest: ", o.ToString());

@@ -29,11 +29,20 @@ public static class EvaluationPlots
         plot.Axes.Bottom.MinimumSize = 150;
     }
 
-    /// <summary>Grouped bars: per workload, one bar per platform and configuration, the overhead against the VM on its platform (%).</summary>
-    public static IReadOnlyList<string> Overhead(EvaluationTable t, string dir)
+    /// <summary>
+    /// Grouped bars: per workload of a kind (macro: overhead.png, micro: overhead-micro.png — exits cost
+    /// several times a VM's, which would flatten the macro bars), one bar per platform and configuration,
+    /// the overhead against the VM on its platform (%). Workloads with nothing to compare (realm-only) are left out.
+    /// </summary>
+    public static IReadOnlyList<string> Overhead(EvaluationTable t, string dir) =>
+        [.. Overhead(t, dir, "macro", "overhead"), .. Overhead(t, dir, "micro", "overhead-micro")];
+
+    private static IReadOnlyList<string> Overhead(EvaluationTable t, string dir, string kind, string name)
     {
         var plot = new Plot();
-        var workloads = t.Plan.Workloads.Select(w => w.Name).ToArray();
+        var workloads = t.Plan.Workloads.Where(w => w.Kind == kind && t.Rows.Any(r => r.Run.Workload == w && r.Run.Configuration != t.Plan.Against && t.Overhead(r, t.Plan.Against) != null))
+            .Select(w => w.Name).ToArray();
+        if (workloads.Length == 0) return [];
         var series = t.Rows.Where(r => r.Run.Configuration != t.Plan.Against).Select(Series).Distinct().ToArray();
         double width = 0.8 / Math.Max(1, series.Length);
         for (int s = 0; s < series.Length; s++)
@@ -52,8 +61,8 @@ public static class EvaluationPlots
         Ticks(plot, workloads);
         plot.ShowLegend(Edge.Right);
         plot.YLabel($"overhead against {t.Plan.Against.Name()} on the same platform (%)");
-        plot.Title("Overhead against the VM, per workload and configuration");
-        return Save(plot, dir, "overhead", 1600, 650);
+        plot.Title($"Overhead against the VM, per {kind} workload and configuration");
+        return Save(plot, dir, name, Math.Max(900, 110 * workloads.Length + 400), 650);
     }
 
     /// <summary>Stacked bars per run: busy time per request by category, relative to the VM's total on the same platform (VM = 1).</summary>
