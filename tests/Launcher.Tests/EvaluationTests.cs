@@ -65,6 +65,22 @@ public sealed class EvaluationTests
     }
 
     [Fact]
+    public void A_row_reads_latency_buckets_or_the_percentiles_derived_from_them()
+    {
+        var w = new Evaluation.WorkloadInfo("w", "w", "macro", "latency", [], null, false);
+        var run = new Evaluation.EvaluationRun(0, new Evaluation.EvaluationSetup("p.conf", new Composition.PlatformSettings(), []), SecureMonitor.PlatformConfiguration.Baseline, w, []);
+        var h = new Devices.Load.LatencyHistogram();
+        foreach (long ps in new long[] { 1_000, 1_000, 1_000, 5_000 }) h.Record(ps);
+        var buckets = new Evaluation.EvaluationRow(run, "ok", "d", 1, 0, h.ToMetrics("requests").ToDictionary(kv => kv.Key, kv => kv.Value));
+        Assert.Equal((2_000.0, 1_000.0, 5_000.0), (buckets.Value, buckets.Quantile(0.5), buckets.Quantile(0.99)));
+        var derived = new Evaluation.EvaluationRow(run, "ok", "d", 1, 0, new Dictionary<string, double>
+        {
+            ["requests.count"] = 4, ["requests.mean_ps"] = 2_000, ["requests.p50_ps"] = 1_000, ["requests.p99_ps"] = 5_000, ["requests.p999_ps"] = 5_000, ["requests.max_ps"] = 5_000,
+        });
+        Assert.Equal((2_000.0, 1_000.0, 5_000.0), (derived.Value, derived.Quantile(0.5), derived.Quantile(0.99)));
+    }
+
+    [Fact]
     public void Paper_conf_at_a_reduced_size_produces_every_output_and_the_report_prints_summary_csv_s_numbers()
     {
         var dir = Paths.TempDir();

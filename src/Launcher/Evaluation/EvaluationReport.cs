@@ -181,9 +181,8 @@ public static class EvaluationReport
         sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in t.Rows)
         {
-            var h = r.Latency;
             sb.AppendLine($"| {r.Run.Index} | {r.Run.Setup.Platform.Name} | {r.Run.Configuration.Name()} | {r.Run.Workload.Name} | {r.Status} | {EvaluationTable.Ns(r.Value)} | " +
-                          $"{(h.Count > 0 ? EvaluationTable.Ns(h.Percentile(0.99)) : "")} | {EvaluationTable.Percent(t.Overhead(r, t.Plan.Against))} | " +
+                          $"{(r.Requests > 0 ? EvaluationTable.Ns(r.Quantile(0.99)) : "")} | {EvaluationTable.Percent(t.Overhead(r, t.Plan.Against))} | " +
                           $"{EvaluationTable.Percent(t.Overhead(r, PlatformConfiguration.Native))} | `{(r.Digest.Length > 16 ? r.Digest[..16] : r.Digest)}` |");
         }
         sb.AppendLine();

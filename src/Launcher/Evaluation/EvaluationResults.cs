@@ -18,12 +18,25 @@ public sealed record EvaluationRow(EvaluationRun Run, string Status, string Dige
 
     public double M(string name) => Metrics.TryGetValue(name, out var v) ? v : 0;
     public double Requests => M("requests.count");
-    public LatencyHistogram Latency => LatencyHistogram.FromMetrics("requests", Metrics);
+    /// <summary>The request latencies as results.json holds them: bucket counts, or (where the metrics were derived after the run) their percentiles only.</summary>
+    private bool HasBuckets => Metrics.ContainsKey("requests.sum_ps");
+
+    private LatencyHistogram? _latency;
+    public LatencyHistogram Latency => _latency ??= LatencyHistogram.FromMetrics("requests", Metrics);
+
+    /// <summary>The <paramref name="q"/> quantile of request latency (ps): from the buckets, or from the derived requests.p50/p99/p999/max_ps.</summary>
+    public double Quantile(double q)
+    {
+        if (Requests <= 0) return double.NaN;
+        if (HasBuckets) return Latency.Percentile(q);
+        string key = q <= 0.5 ? "requests.p50_ps" : q <= 0.99 ? "requests.p99_ps" : q <= 0.999 ? "requests.p999_ps" : "requests.max_ps";
+        return M(key);
+    }
 
     /// <summary>The workload's value in picoseconds: lower is better.</summary>
     public double Value => Run.Workload.Metric == "creation"
         ? M($"guest.{Run.Workload.Name}.realm.activated_ps")
-        : Requests > 0 ? M("requests.sum_ps") / Requests : double.NaN;
+        : Requests <= 0 ? double.NaN : HasBuckets ? M("requests.sum_ps") / Requests : M("requests.mean_ps");
 
     public double BusyPs => TimeCategories.Sum(c => M(c.Metric));
 
@@ -82,11 +95,10 @@ public sealed class EvaluationTable(EvaluationPlan plan, IReadOnlyList<Evaluatio
             "value_ns", "requests", "p50_ns", "p99_ns", "p999_ns", OverheadColumn, NativeColumn, .. metrics]).Append('\n');
         foreach (var r in rows)
         {
-            var h = r.Latency;
-            bool any = h.Count > 0;
+            bool any = r.Requests > 0;
             sb.AppendJoin(',', [r.Run.Index.ToString(CultureInfo.InvariantCulture), r.Run.Setup.Platform.Name, r.Run.Configuration.Name(), r.Run.Workload.Name,
                 r.Run.Workload.Kind, r.Run.Workload.Metric, r.Status, r.Digest, r.SimulatedPs.ToString(CultureInfo.InvariantCulture), Num(r.HostSeconds),
-                Ns(r.Value), Num(r.Requests), any ? Ns(h.Percentile(0.5)) : "", any ? Ns(h.Percentile(0.99)) : "", any ? Ns(h.Percentile(0.999)) : "",
+                Ns(r.Value), Num(r.Requests), any ? Ns(r.Quantile(0.5)) : "", any ? Ns(r.Quantile(0.99)) : "", any ? Ns(r.Quantile(0.999)) : "",
                 Percent(Overhead(r, plan.Against)), Percent(Overhead(r, PlatformConfiguration.Native)),
                 .. metrics.Select(k => r.Metrics.TryGetValue(k, out var v) ? Num(v) : "")]).Append('\n');
         }
