@@ -143,7 +143,7 @@ public sealed class Machine
                 var gs = spec.Guests[g];
                 var range = m._layout.Guests[g];
                 var guest = new KvmGuest(g, gs.Name, gs.IsRealm, gs.Vcpus, new GuestMemory(range.RamBase, range.RamBytes, range.MetadataBase, range.MetadataBytes),
-                    gs.Realm with { Vcpus = gs.Vcpus, SecondariesRunnable = !gs.PsciBoot }, gs.PsciBoot) { Vmm = m.VmmIds[g] };
+                    gs.Realm with { Vcpus = gs.Vcpus, SecondariesRunnable = !gs.PsciBoot, Vmid = (ushort)(g + 1) }, gs.PsciBoot) { Vmm = m.VmmIds[g] };
                 for (int v = 0; v < gs.Vcpus; v++)
                 {
                     int p = m.Placement.PeOf[g][v];

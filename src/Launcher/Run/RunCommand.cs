@@ -3,6 +3,7 @@ using VirtCca.Interconnect;
 using VirtCca.Interconnect.Engine;
 using VirtCca.Interconnect.Cluster;
 using VirtCca.Launcher.Cluster;
+using VirtCca.Launcher.Composition;
 using VirtCca.Launcher.Config;
 using VirtCca.Launcher.Results;
 
@@ -37,9 +38,11 @@ public static class RunCommand
         var progress = new ProgressPrinter(experiment.ProgressInterval, output);
         var clock = Stopwatch.StartNew();
         RunReport report;
+        Machine? machine = null;
         try
         {
-            var result = Execute(experiment, progress.Report, output, out var all);
+            var result = Execute(experiment, progress.Report, output, out var all, out var ran);
+            machine = (ran as MachineModel)?.Machine;
             var (metrics, unfinished) = ProgramProgress.Split(all);
             double total = clock.Elapsed.TotalSeconds;
             ShadowRun? shadow = null;
@@ -68,26 +71,33 @@ public static class RunCommand
             return 1;
         }
         report.WriteJson(outDir);
+        int tokens = machine != null ? AttestationExport.Write(machine, outDir) : 0;
         report.WriteMetrics(output);
         foreach (var line in report.Outcome.Explain()) output.WriteLine(line);
         report.WriteShadow(output);
         if (report.LaxLine() is { } lax) output.WriteLine(lax);
         output.WriteLine(report.ResultLine());
         output.WriteLine($"results: {Path.Combine(outDir, "results.json")}");
+        if (tokens > 0) output.WriteLine($"attestation: {tokens} token(s) with platform-key.pem and expected.json in {Path.Combine(outDir, AttestationExport.Folder)}");
         return report.Outcome.Status == "stalled" ? 1 : 0;
     }
 
     /// <summary>Runs the experiment; <paramref name="metrics"/> are the model's own numbers (summed over nodes in a distributed run).</summary>
     public static RunResult Execute(Experiment experiment, Action<RunProgress>? progress, TextWriter output,
-        out IReadOnlyList<KeyValuePair<string, double>>? metrics)
+        out IReadOnlyList<KeyValuePair<string, double>>? metrics) => Execute(experiment, progress, output, out metrics, out _);
+
+    /// <param name="model">The model this process ran (null for a distributed run, whose parts ran elsewhere).</param>
+    public static RunResult Execute(Experiment experiment, Action<RunProgress>? progress, TextWriter output,
+        out IReadOnlyList<KeyValuePair<string, double>>? metrics, out ISimulationModel? model)
     {
+        model = null;
         if (experiment.Cluster.Nodes > 1 && experiment.Engine != "sequential")
         {
             var distributed = ClusterLauncher.Run(experiment, progress, output);
             metrics = distributed.Metrics;
             return distributed;
         }
-        var model = experiment.ModelFactory();
+        model = experiment.ModelFactory();
         RunResult result;
         if (experiment.Engine == "sequential") result = SequentialEngine.Run(model, experiment.Kernel, progress);
         else

@@ -43,6 +43,7 @@ public sealed partial class Rmm
                 var token = new CcaTokenBuilder(Platform).Build(new RealmClaims(challenge, realm.PersonalizationValue, realm.Measurement.Algorithm,
                     realm.Measurement.Value(0), Enumerable.Range(1, 4).Select(realm.Measurement.Value).ToArray()));
                 r.Attestation = new AttestationSession(token);
+                TokenIssued(r, r.Attestation, token, challenge);
                 Done(RsiFid.Success, (ulong)token.Length);
                 return null;
             case RsiFid.AttestationTokenContinue: return TokenContinue(r, smc, A(0), A(1), A(2));
@@ -86,7 +87,7 @@ public sealed partial class Rmm
         int n = session.CopyNext(chunk);
         WriteRealm(r.Realm, buf + offset, chunk.AsSpan(0, n));
         r.Program.Record(smc, "rsi", session.Done && size > 0 ? RsiFid.Success : RsiFid.Incomplete, (ulong)n);
-        if (session.Done) r.Attestation = null;
+        if (session.Done) { TokenDelivered(r, session); r.Attestation = null; }
         return null;
     }
 
