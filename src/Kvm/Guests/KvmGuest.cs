@@ -22,6 +22,8 @@ public sealed class KvmGuest
     }
 
     public int Id { get; }
+    /// <summary>How KVM drives the TMM for this guest's realm: RMI v1.0 or virtCCA's TMI.</summary>
+    public Tmm.Abi.HostAbi Abi { get; init; } = Tmm.Abi.HostAbi.Rmi;
     public string Name { get; }
     public bool IsRealm { get; }
     public int VcpuCount => VcpuComponent.Length;

@@ -113,6 +113,7 @@ public sealed class KvmCpu(IReadOnlyList<(KvmGuest Guest, int Vcpu)> placed, Kvm
         var entry = new RecEntry { Flags = RecEntryFlags.TrapWfi | v.EntryFlags };
         v.EntryGprs.CopyTo(entry.Gprs, 0);
         v.Vgic.FillListRegisters(entry.GicLrs);
+        if (v.Attack is { } attack && attack.TamperEntry(v, entry)) v.TamperedEntry = attack;
         Span<byte> page = stackalloc byte[RecEntry.FieldsEnd];
         entry.Write(page);
         _cpu.Memory.Write(v.Run, page);
@@ -137,14 +138,18 @@ public sealed class KvmCpu(IReadOnlyList<(KvmGuest Guest, int Vcpu)> placed, Kvm
                 break;
             case ExitSource.RecExit:
                 v.InRec = false;
+                IEnumerable<HostOp> found = [];
+                if (v.TamperedEntry is { } accepted) { v.TamperedEntry = null; found = accepted.Accepted(v); } // a finding; the exit is still handled
                 _cpu.Memory.Read(v.Run + RecExit.Offset, _half);
                 var record = RecExit.Read(_half);
                 v.Vgic.Reclaim(record.GicLrs);
                 (timerCtl, timerCval) = (record.CntvCtl, record.CntvCval); // all KVM may know of a realm's timer
-                handling = _handler.Handle(v, ExitDecoder.FromRecord(record));
+                handling = found.Concat(_handler.Handle(v, ExitDecoder.FromRecord(record)));
                 break;
             default:
                 v.InRec = false;
+                // A tampered entry the TMM refused: the attack learns how; KVM enters honestly next time.
+                if (v.TamperedEntry is { } refused) { v.TamperedEntry = null; return refused.Refused(v, exit.Status, exit.Error); }
                 (timerCtl, timerCval) = (0, 0);
                 handling = EnterFailed(v, exit);
                 break;
@@ -158,6 +163,7 @@ public sealed class KvmCpu(IReadOnlyList<(KvmGuest Guest, int Vcpu)> placed, Kvm
         foreach (var op in handling) yield return op;
         if (v.StopRequested) { foreach (var op in StopNow(v)) yield return op; yield break; }
         if (v.Blocked) ArmSoftTimer(v, timerCtl, timerCval);
+        if (v.Attack is { } attack) foreach (var op in attack.AfterExit(_cpu, v)) yield return op;
     }
 
     /// <summary>KVM emulates the virtual timer of a vCPU that sleeps: a host timer at its compare value wakes it with PPI 27.</summary>

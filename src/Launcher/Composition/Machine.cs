@@ -21,7 +21,7 @@ namespace VirtCca.Launcher.Composition;
 /// on each (resident: same placement group). Shared parts come first. Every run gets fresh components
 /// and fresh shared state (memory, KVM's guest structures).
 /// </summary>
-public sealed class Machine
+public sealed partial class Machine
 {
     public const int Gic = 0, Tzasc = 1, Smmu = 2;
     private readonly MachineSpec _spec;
@@ -68,6 +68,7 @@ public sealed class Machine
             foreach (int pe in Placement.PesOfGuest(g).Select(p => PeIds[p])) b.Link(VmmIds[g], pe, l.PePe); // the VMM's thread reaches the PEs as one PE reaches another
         b.Link(Smmu, Tzasc, l.SmmuTzasc);
         foreach (var device in DeviceIds) b.Link(device, Smmu, l.DeviceSmmu).Link(device, Gic, l.PeGic);
+        AttackerId = AddAttacker(b, l);
         Topology = b.Build();
         _created = new bool[Topology.Count];
         Model = new FactoryModel($"machine-{string.Join("+", spec.Guests.Select(g => g.Configuration.Name()).Distinct())}", Topology, Create);
@@ -127,7 +128,9 @@ public sealed class Machine
         public TzascActor? TzascActor;
         public SmmuActor? SmmuActor;
         public TmmActor? Tmm;
+        public Kvm.Attacks.HostAttacker? Attacker;
         private readonly Rmm? _rmm;
+        public Rmm? TmmModel => _rmm;
 
         public RunState(Machine m)
         {
@@ -168,6 +171,7 @@ public sealed class Machine
             if (id == m.TmmId) return Tmm = new TmmActor(_rmm!, TmmCostsOf(platform));
             int i = Array.IndexOf(m.VmmIds, id);
             if (i >= 0) return Vmms[i] = new GuestVmm(Guests[i], Guests[i].PeOfVcpu[0]);
+            if (id == m.AttackerId) return Attacker = m.CreateAttacker(this);
             i = Array.IndexOf(m.DeviceIds, id);
             if (i >= 0) return Devices[i] = m._deviceFactories[i](m);
             i = Array.IndexOf(m.PeIds, id);

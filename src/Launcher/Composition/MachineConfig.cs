@@ -44,7 +44,10 @@ public static class MachineConfig
             TimeSlice = r.Time("machine.scheduler.time-slice"),
             ContextSwitchCycles = r.Long("machine.scheduler.context-switch-cycles", 0),
         };
-        return new MachineSpec { Platform = platform, Pes = pes, Guests = guests.Select(g => g.Spec).ToArray(), Scheduler = scheduler };
+        var specs = guests.Select(g => g.Spec).ToArray();
+        var host = AttackReader.Read(r, specs, pes ?? total);
+        var abi = r.OneOf("machine.abi", "rmi", "tmi") == "tmi" ? Tmm.Abi.HostAbi.Tmi : Tmm.Abi.HostAbi.Rmi;
+        return new MachineSpec { Platform = platform, Pes = pes, Guests = specs, Scheduler = scheduler, Host = host, Abi = abi };
     }
 
     /// <summary>machine.guests, or — when it is empty — one guest from the single-guest keys.</summary>

@@ -47,6 +47,7 @@ public sealed class MachineModel(Machine machine) : ISimulationModel, IReportsMe
             Add("tmm.granules_delegated", tmm.Rmm.DelegatedGranules.Count());
         }
         Add("memory.pages_materialised", ran ? Machine.Memory.PagesMaterialised : 0);
+        if (Machine.AttackerId >= 0) AttackMetrics(Add, ran ? Machine.Attacker?.Outcomes ?? [] : []);
         for (int g = 0; g < Machine.Spec.Guests.Count; g++)
         {
             string n = $"guest.{Machine.Spec.Guests[g].Name}.";
@@ -71,6 +72,14 @@ public sealed class MachineModel(Machine machine) : ISimulationModel, IReportsMe
         }
         m.AddRange(Results.ProgramProgress.Metrics(Machine)); // vCPUs still inside their programs (the run's status)
         return m;
+    }
+
+    /// <summary>Attempts by verdict (each node counts the attempts its attacker made).</summary>
+    private static void AttackMetrics(Action<string, double> add, IReadOnlyList<Kvm.Attacks.AttackOutcome> outcomes)
+    {
+        add("attacks.attempted", outcomes.Count);
+        foreach (var v in Enum.GetValues<Kvm.Attacks.Verdict>())
+            add($"attacks.{Results.AttackReport.VerdictName(v).Replace('-', '_')}", outcomes.Count(o => o.Verdict == v));
     }
 
     /// <summary>Counters of KVM's vCPU structures and their vCPUs.</summary>

@@ -20,6 +20,12 @@ public sealed record MachineSpec
     /// <summary>4 KiB granules the firmware reserves for the TMM's secure pool (256 MiB by default): it bounds how much realm memory can be populated.</summary>
     public int SecurePoolGranules { get; init; } = 65_536;
 
+    /// <summary>How KVM drives the TMM: Arm's RMI v1.0, or virtCCA's TMI as the openEuler kernel calls it.</summary>
+    public Tmm.Abi.HostAbi Abi { get; init; } = Tmm.Abi.HostAbi.Rmi;
+
+    /// <summary>What the host does besides running its guests: a malicious KVM's attacks (security experiments).</summary>
+    public HostSpec Host { get; init; } = new();
+
     /// <summary>Every vCPU of every guest, in guest order.</summary>
     public int TotalVcpus => Guests.Sum(g => g.Vcpus);
 
@@ -70,4 +76,14 @@ public sealed record SchedulerSpec
     public SimTime TimeSlice { get; init; } = SimTime.FromMicroseconds(1_000);
     /// <summary>Switching the PE from one vCPU thread to another (the host's context switch), in cycles.</summary>
     public long ContextSwitchCycles { get; init; } = 5_200;
+}
+
+/// <summary>
+/// The host beyond KVM's honest work (<c>machine.host</c>): attacks on its guests, in order, and the PE
+/// whose KVM makes the attacks' SMCs (null: the machine's last PE).
+/// </summary>
+public sealed record HostSpec
+{
+    public IReadOnlyList<Kvm.Attacks.AttackSpec> Attacks { get; init; } = [];
+    public int? Pe { get; init; }
 }

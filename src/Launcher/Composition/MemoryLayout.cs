@@ -27,6 +27,11 @@ public sealed class MemoryLayout
             cursor += ram + metadata;
         }
         Guests = guests;
+        if (spec.Host.Attacks.Count > 0)
+        {
+            AttackerScratch = cursor; // host pages of the attacker's own, after every guest's
+            cursor += AttackerScratchPages * Granule.Size;
+        }
         DramSize = Math.Max(OneGiB, AlignUp(cursor - DramBase, OneGiB));
         Rmm = new RmmConfig
         {
@@ -36,6 +41,9 @@ public sealed class MemoryLayout
     }
 
     public IReadOnlyList<GuestRange> Guests { get; }
+    /// <summary>Host pages the attacker makes up run pages and sources in (machines with attacks only).</summary>
+    public ulong AttackerScratch { get; }
+    public const int AttackerScratchPages = 8;
     public ulong DramSize { get; }
     /// <summary>The TMM's view of the platform: DRAM it may be handed, its secure pool.</summary>
     public RmmConfig Rmm { get; }

@@ -12,7 +12,7 @@ namespace VirtCca.Launcher.Run;
 /// <summary>`virtcca run`: load, run on the chosen engine and node count, print the RESULT line, write results.json.</summary>
 public static class RunCommand
 {
-    /// <summary>Exit codes: 0 the run's programs ended or sim.end-time cut it (status ok / truncated), 1 a failed or stalled run, 2 a bad config.</summary>
+    /// <summary>Exit codes: 0 the run's programs ended or sim.end-time cut it (status ok / truncated), 1 a failed or stalled run, 2 a bad config, 3 an attack succeeded (a finding).</summary>
     public static int Execute(string file, IReadOnlyList<string> sets, string outDir, TextWriter output, TextWriter error)
     {
         List<Override> overrides;
@@ -55,6 +55,7 @@ public static class RunCommand
             report = new RunReport(experiment, result, total)
             {
                 Metrics = metrics, Outcome = ProgramProgress.Outcome(experiment, result, unfinished), Shadow = shadow,
+                Attacks = machine?.Attacker?.Outcomes, AttacksPlanned = experiment.Machine?.Host.Attacks.Count ?? 0,
             };
         }
         catch (ClusterRunException e)
@@ -74,11 +75,13 @@ public static class RunCommand
         int tokens = machine != null ? AttestationExport.Write(machine, outDir) : 0;
         report.WriteMetrics(output);
         foreach (var line in report.Outcome.Explain()) output.WriteLine(line);
+        if (report.Attacks != null) AttackReport.Write(output, error, report.Attacks, report.AttacksPlanned);
         report.WriteShadow(output);
         if (report.LaxLine() is { } lax) output.WriteLine(lax);
         output.WriteLine(report.ResultLine());
         output.WriteLine($"results: {Path.Combine(outDir, "results.json")}");
         if (tokens > 0) output.WriteLine($"attestation: {tokens} token(s) with platform-key.pem and expected.json in {Path.Combine(outDir, AttestationExport.Folder)}");
+        if (AttackReport.AnySucceeded(report.Attacks)) return AttackReport.FindingExitCode;
         return report.Outcome.Status == "stalled" ? 1 : 0;
     }
 
