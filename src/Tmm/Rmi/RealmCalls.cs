@@ -22,6 +22,8 @@ public sealed partial class Rmm
         ulong fid = smc.Fid & ~RmiFid.SveHint;
         void Done(params ulong[] regs) => log.Record(smc, fid >= RsiFid.Version && fid <= RsiFid.HostCall ? "rsi" : "smc", regs);
 
+        // TSI, the cVM's side of TMI, has no IPA_STATE_SET/GET: a cVM's memory is private unless its stage 1 says shared.
+        if (r.RunAbi == HostAbi.Tmi && fid is RsiFid.IpaStateSet or RsiFid.IpaStateGet) { Done(Psci.NotSupported); return null; }
         switch (fid)
         {
             case RsiFid.Version: Done(A(0) == 0x10000 ? RsiFid.Success : RsiFid.ErrorInput, 0x10000, 0x10000); return null;
