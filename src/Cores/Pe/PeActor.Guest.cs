@@ -39,8 +39,8 @@ public sealed partial class PeActor
         }
         _rec = d.Rec;
         var x = Monitor.Live.X;
-        (x[0], x[1], x[2]) = (RmiFid.RecEnter, d.Rec, d.Run);
-        RunFlow(RecEnterLeg, new SmcRequest { Fid = RmiFid.RecEnter, X1 = d.Rec, X2 = d.Run, World = World.NonSecure }, FlowEnd.RecEnter);
+        (x[0], x[1], x[2]) = (d.EnterFid, d.Rec, d.Run);
+        RunFlow(RecEnterLeg, new SmcRequest { Fid = d.EnterFid, X1 = d.Rec, X2 = d.Run, World = World.NonSecure }, FlowEnd.RecEnter);
     }
 
     /// <summary>REC_ENTER succeeded: the realm runs with the list registers the TMM loaded, past any access the entry completed.</summary>

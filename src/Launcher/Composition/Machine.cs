@@ -146,7 +146,7 @@ public sealed partial class Machine
                 var gs = spec.Guests[g];
                 var range = m._layout.Guests[g];
                 var guest = new KvmGuest(g, gs.Name, gs.IsRealm, gs.Vcpus, new GuestMemory(range.RamBase, range.RamBytes, range.MetadataBase, range.MetadataBytes),
-                    gs.Realm with { Vcpus = gs.Vcpus, SecondariesRunnable = !gs.PsciBoot, Vmid = (ushort)(g + 1) }, gs.PsciBoot) { Vmm = m.VmmIds[g] };
+                    gs.Realm with { Vcpus = gs.Vcpus, SecondariesRunnable = !gs.PsciBoot, Vmid = (ushort)(g + 1) }, gs.PsciBoot) { Vmm = m.VmmIds[g], Abi = spec.Abi };
                 for (int v = 0; v < gs.Vcpus; v++)
                 {
                     int p = m.Placement.PeOf[g][v];
@@ -253,7 +253,10 @@ public sealed partial class Machine
             [RmiFid.RttCreate] = p.TmmTableLevelCycles,
             [RmiFid.RttDestroy] = p.TmmTableLevelCycles,
             [RmiFid.RttFold] = p.TmmTableLevelCycles,
+            [TmiFid.DataCreate] = p.TmmDataCreate4kCycles - p.WorldSwitch.TmmCommandBase,
+            [TmiFid.TttCreate] = p.TmmTableLevelCycles,
         },
+        MapRangeBlockCycles = TmmCosts.MapRangeBlock(p.TmmTableLevelCycles),
     };
 }
 

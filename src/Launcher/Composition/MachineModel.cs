@@ -64,6 +64,9 @@ public sealed class MachineModel(Machine machine) : ISimulationModel, IReportsMe
                     Add($"{n}realm.creation_calls", guest.CreationCalls);
                     Add($"{n}realm.destruction_calls", guest.DestructionCalls);
                     Add($"{n}realm.pages_populated_on_demand", guest.Book.PopulatedOnDemand);
+                    // Each RMI / TMI call KVM made for it, by phase: what the two creation sequences cost, call by call.
+                    foreach (var ((phase, fid), count) in guest.CallCounts)
+                        Add($"{n}calls.{phase.ToString().ToLowerInvariant()}.{Tmm.Abi.AbiCallNames.Of(fid)}", count);
                 }
                 Add($"{n}stopped_ps", vmm.AllStoppedAt.Picoseconds);
                 if (guest.IsRealm) Add($"{n}realm.destroyed_ps", vmm.DestroyedAt.Picoseconds);

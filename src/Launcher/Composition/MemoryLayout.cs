@@ -32,11 +32,19 @@ public sealed class MemoryLayout
             AttackerScratch = cursor; // host pages of the attacker's own, after every guest's
             cursor += AttackerScratchPages * Granule.Size;
         }
+        ulong tmmObjects = 0;
+        if (spec.Abi == HostAbi.Tmi)
+        {
+            // TMI: names for what the TMM allocates itself, never handed to KVM (RmmConfig.TmmObjectBase).
+            tmmObjects = AlignUp(cursor, TwoMiB);
+            cursor = tmmObjects + (ulong)spec.SecurePoolGranules * Granule.Size;
+        }
         DramSize = Math.Max(OneGiB, AlignUp(cursor - DramBase, OneGiB));
         Rmm = new RmmConfig
         {
             DramBase = DramBase, DramSize = DramSize,
             SecurePoolBase = AlignUp(DramBase + DramSize, OneGiB), SecurePoolGranules = spec.SecurePoolGranules,
+            Abi = spec.Abi, TmmObjectBase = tmmObjects, TmmObjectGranules = spec.SecurePoolGranules,
         };
     }
 

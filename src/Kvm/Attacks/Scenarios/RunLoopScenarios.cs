@@ -53,7 +53,7 @@ internal sealed class InjectBadLr : Scenario
     public override IEnumerable<AttackStep> Run(AttackContext c, string variant)
     {
         var v = c.Victim.Vcpus[c.Spec.Vcpu]!;
-        var hook = new EntryTamper(c, $"list registers with {variant}", "TMM (REC_ENTER list-register check)", e =>
+        var hook = new EntryTamper(c, $"list registers with {variant}", $"TMM ({(c.Tmi ? "TEC_ENTER" : "REC_ENTER")} list-register check)", e =>
         {
             if (variant == "duplicate-intid") e.GicLrs[0] = e.GicLrs[1] = VgicCpu.Encode(40);
             else e.GicLrs[0] = VgicCpu.Encode(40) & ~0xFFFF_FFFFUL | 1020; // 1020..8191 are reserved INTIDs
@@ -78,7 +78,7 @@ internal sealed class ReplayRunPage : Scenario
     public override IEnumerable<AttackStep> Run(AttackContext c, string variant)
     {
         var v = c.Victim.Vcpus[c.Spec.Vcpu]!;
-        var hook = new EntryTamper(c, $"a replayed {variant} entry", "TMM (REC_ENTER entry-flag check)", e =>
+        var hook = new EntryTamper(c, $"a replayed {variant} entry", $"TMM ({(c.Tmi ? "TEC_ENTER" : "REC_ENTER")} entry-flag check)", e =>
         {
             e.Flags |= variant == "inject-sea" ? RecEntryFlags.InjectSea : RecEntryFlags.EmulMmio;
             for (int i = 0; i < 4; i++) e.Gprs[i] = 0xDEAD_0000UL + (ulong)i;
