@@ -98,4 +98,45 @@ public sealed class RandomWorkloadTests(ActorSystemFixture fx) : IClassFixture<A
             Assert.Equal(reference.Vcpus.Select(v => v.OpsRetired), m.Vcpus.Select(v => v.OpsRetired));
         }
     }
+
+    /// <summary>
+    /// Random machines of three guests — two realms of one configuration and a normal VM between them —
+    /// with fewer PEs than vCPUs, so the host scheduler time-slices vCPUs of different guests on one PE.
+    /// </summary>
+    [Fact]
+    public void Random_machines_of_several_guests_on_shared_pes_run_the_same_everywhere_and_keep_every_invariant()
+    {
+        int seeds = int.TryParse(Environment.GetEnvironmentVariable("VIRTCCA_WORKLOAD_SEEDS"), out var n) ? Math.Max(1, n / 4) : 1;
+        foreach (var realms in new[] { PlatformConfiguration.VirtccaSel2, PlatformConfiguration.VirtccaEl3 })
+            for (int seed = 1; seed <= seeds; seed++)
+                CheckSeveral(realms, seed + 1_000 * (int)realms);
+    }
+
+    private void CheckSeveral(PlatformConfiguration realms, int seed)
+    {
+        var configs = new[] { realms, PlatformConfiguration.Baseline, realms };
+        var guests = configs.Select((c, g) => new GuestSpec
+        {
+            Name = $"g{g}", Configuration = c, Programs = Programs(seed * 7 + g, 2 + (seed + g) % 3), PsciBoot = (seed + g) % 2 == 0,
+            Realm = new RealmShape { RamBytes = 128 << 10 },
+        }).ToArray();
+        int vcpus = guests.Sum(g => g.Vcpus);
+        MachineSpec Spec() => new()
+        {
+            Platform = new PlatformSettings(), Guests = guests, Pes = Math.Max(2, vcpus - 3),
+            Scheduler = new SchedulerSpec { TimeSlice = SimTime.FromMicroseconds(50) },
+        };
+        var end = new KernelSettings { EndTime = SimTime.FromMicroseconds(5_000) };
+        var reference = new Machine(Spec());
+        var s = SequentialEngine.Run(reference.Model, end);
+        foreach (var pe in reference.Pes) Assert.Equal(pe.Ledger.Cursor, pe.Ledger.Breakdown.Total);
+        Assert.Empty(reference.Tmm().Rmm.CheckInvariants());
+        for (int g = 0; g < guests.Length; g++) Assert.Contains(reference.GuestVcpus[g], v => v.OpsRetired > 0);
+        foreach (int partitions in new[] { 1, 2, 3 })
+        {
+            var m = new Machine(Spec());
+            var a = LocalEngine.Run(m.Model, end with { Partitions = partitions, Threads = 2 }, fx.System);
+            Assert.True((s.Digest, s.Events) == (a.Digest, a.Events), $"{realms} seed {seed}, {partitions} partitions: {a.Events} events, digest {a.Digest[..8]}; sequential {s.Events}, {s.Digest[..8]}");
+        }
+    }
 }

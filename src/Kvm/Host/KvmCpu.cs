@@ -23,7 +23,16 @@ public sealed class KvmCpu(IReadOnlyList<(KvmGuest Guest, int Vcpu)> placed, Kvm
 {
     private readonly List<KvmVcpu> _queue = new();
     private readonly Dictionary<int, KvmVcpu> _byComponent = new();
-    private readonly byte[] _half = new byte[RecExit.Size];
+    // One entry, one exit record and its bytes per host CPU, rewritten on every REC_ENTER (nothing keeps them
+    // past the call), and made only when the CPU first enters a realm: a VM's host CPU never needs them.
+    private RunPageBuffers? _runPage;
+
+    private sealed class RunPageBuffers
+    {
+        public readonly byte[] Half = new byte[RecExit.Size];
+        public readonly RecEntry Entry = new();
+        public readonly RecExit Record = new(0);
+    }
     private IHostCpu _cpu = null!;
     private ExitHandler _handler = null!;
     private KvmVcpu? _current;       // the vCPU whose context is loaded (entered last)
@@ -40,7 +49,7 @@ public sealed class KvmCpu(IReadOnlyList<(KvmGuest Guest, int Vcpu)> placed, Kvm
         {
             var v = new KvmVcpu(guest, index, cpu.Vcpu(guest.VcpuComponent[index]));
             // A normal VM's vCPUs run from the start (with PSCI boot only vCPU 0); a realm's wait for its creation.
-            if (!guest.IsRealm && (!guest.PsciBoot || index == 0)) v.Power = VcpuPower.On;
+            if (!guest.IsRealm && (!guest.PsciBoot || index == 0)) { v.Power = VcpuPower.On; v.WaitingSince = 0; }
             guest.Vcpus[index] = v;
             _queue.Add(v);
             _byComponent.Add(guest.VcpuComponent[index], v);
@@ -58,12 +67,18 @@ public sealed class KvmCpu(IReadOnlyList<(KvmGuest Guest, int Vcpu)> placed, Kvm
         var v = Pick();
         if (v == null) return HostDecision.Idle;
         long switchCycles = 0;
-        if (v != _current && _current != null) { ContextSwitches++; switchCycles = costs.ContextSwitch; }
+        if (v != _current && _current != null)
+        {
+            ContextSwitches++;
+            switchCycles = costs.ContextSwitch;
+            if (_current.Runnable) _current.WaitingSince = _cpu.Now.Picoseconds; // preempted: it waits for the CPU from now
+        }
         _current = v;
         if (v.WaitingSince >= 0) { v.WaitPicoseconds += _cpu.Now.Picoseconds - v.WaitingSince; v.WaitingSince = -1; }
         v.Blocked = false;
         v.TimerGeneration++; // the soft timer yields to the hardware timer while the vCPU runs
         v.Entries++;
+        v.InGuest = true;
         ArmSlice(v);
         var d = v.Guest.IsRealm ? EnterRealm(v) : EnterVm(v);
         return d with { Cycles = switchCycles };
@@ -110,7 +125,9 @@ public sealed class KvmCpu(IReadOnlyList<(KvmGuest Guest, int Vcpu)> placed, Kvm
     /// <summary>KVM writes the run page's entry half (flags, GPRs, list registers) into memory, then REC_ENTER names it.</summary>
     private HostDecision EnterRealm(KvmVcpu v)
     {
-        var entry = new RecEntry { Flags = RecEntryFlags.TrapWfi | v.EntryFlags };
+        var entry = (_runPage ??= new()).Entry;
+        entry.Clear();
+        entry.Flags = RecEntryFlags.TrapWfi | v.EntryFlags;
         v.EntryGprs.CopyTo(entry.Gprs, 0);
         v.Vgic.FillListRegisters(entry.GicLrs);
         if (v.Attack is { } attack && attack.TamperEntry(v, entry)) v.TamperedEntry = attack;
@@ -124,6 +141,7 @@ public sealed class KvmCpu(IReadOnlyList<(KvmGuest Guest, int Vcpu)> placed, Kvm
     public IEnumerable<HostOp> OnExit(ExitInfo exit)
     {
         var v = Of(exit.Vcpu);
+        v.InGuest = false;
         IEnumerable<HostOp> handling;
         ulong timerCtl, timerCval;
         switch (exit.Source)
@@ -138,7 +156,8 @@ public sealed class KvmCpu(IReadOnlyList<(KvmGuest Guest, int Vcpu)> placed, Kvm
                 v.InRec = false;
                 IEnumerable<HostOp> found = [];
                 if (v.TamperedEntry is { } accepted) { v.TamperedEntry = null; found = accepted.Accepted(v); } // a finding; the exit is still handled
-                var record = RealmAbi.ReadExit(v.Guest.Abi, _cpu.Memory, v.Run, _half);
+                var buffers = _runPage ??= new();
+                var record = RealmAbi.ReadExit(v.Guest.Abi, _cpu.Memory, v.Run, buffers.Half, buffers.Record);
                 v.Vgic.Reclaim(record.GicLrs);
                 (timerCtl, timerCval) = (record.CntvCtl, record.CntvCval); // all KVM may know of a realm's timer
                 handling = found.Concat(_handler.Handle(v, ExitDecoder.FromRecord(record)));

@@ -36,8 +36,11 @@ public static class RealmAbi
         memory.Write(run, page);
     }
 
-    /// <summary>The exit record the TMM left in the run page (<paramref name="buffer"/>: at least <see cref="RecExit.Size"/> bytes).</summary>
-    public static RecExit ReadExit(HostAbi abi, PhysicalMemory memory, ulong run, byte[] buffer)
+    /// <summary>
+    /// The exit record the TMM left in the run page (<paramref name="buffer"/>: at least <see cref="RecExit.Size"/>
+    /// bytes); RMI's is read into <paramref name="record"/>, reused from exit to exit.
+    /// </summary>
+    public static RecExit ReadExit(HostAbi abi, PhysicalMemory memory, ulong run, byte[] buffer, RecExit record)
     {
         if (abi == HostAbi.Tmi)
         {
@@ -45,7 +48,8 @@ public static class RealmAbi
             return TecRun.ReadExit(buffer);
         }
         memory.Read(run + RecExit.Offset, buffer);
-        return RecExit.Read(buffer);
+        record.ReadFrom(buffer);
+        return record;
     }
 
     /// <summary>Entering a realm that is off: RMI_ERROR_REALM index 1 (SYSTEM_OFF), or TMI_ERROR_CVM_POWEROFF — the vCPU stops.</summary>

@@ -37,6 +37,8 @@ public sealed class KvmVcpu(KvmGuest guest, int index, VcpuActor vcpu)
     public bool StopRequested { get; set; }
     /// <summary>A realm vCPU whose REC_ENTER succeeded and has not returned: it is inside its REC.</summary>
     public bool InRec { get; set; }
+    /// <summary>KVM chose it to enter and it has not exited since (vcpu->mode IN_GUEST_MODE): an interrupt for it needs a kick.</summary>
+    public bool InGuest { get; set; }
 
     /// <summary>What the next REC_ENTER carries (realm): entry flags and X0.. for the realm (an MMIO read's value, a host call's results).</summary>
     public RecEntryFlags EntryFlags { get; set; }
@@ -74,7 +76,7 @@ public sealed class KvmVcpu(KvmGuest guest, int index, VcpuActor vcpu)
     public void Reset()
     {
         Vgic.Clear();
-        Blocked = StopRequested = InRec = false;
+        Blocked = StopRequested = InRec = InGuest = false;
         EntryFlags = RecEntryFlags.None;
         Array.Clear(EntryGprs);
         TimerGeneration++;

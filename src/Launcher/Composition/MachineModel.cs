@@ -73,6 +73,7 @@ public sealed class MachineModel(Machine machine) : ISimulationModel, IReportsMe
                 Add($"{n}resets", vmm.Resets);
             }
         }
+        Io.IoMetricsReport.Add(Add, Machine);
         m.AddRange(Results.ProgramProgress.Metrics(Machine)); // vCPUs still inside their programs (the run's status)
         return m;
     }

@@ -17,8 +17,14 @@ public sealed record MachineSpec
     public int? Pes { get; init; }
     public required IReadOnlyList<GuestSpec> Guests { get; init; }
     public SchedulerSpec Scheduler { get; init; } = new();
+    /// <summary>How the machine's components are grouped on the kernel's partitions.</summary>
+    public MachinePlacement Placement { get; init; } = MachinePlacement.OneGroup;
     /// <summary>4 KiB granules the firmware reserves for the TMM's secure pool (256 MiB by default): it bounds how much realm memory can be populated.</summary>
     public int SecurePoolGranules { get; init; } = 65_536;
+    /// <summary>The machine's block device and NIC.</summary>
+    public Io.MachineHardware Hardware { get; init; } = new();
+    /// <summary>The guests' I/O memory is laid out and their realm shapes include it (<see cref="Io.MachineIo.Prepare"/>).</summary>
+    public bool IoPrepared { get; init; }
 
     /// <summary>How KVM drives the TMM: Arm's RMI v1.0, or virtCCA's TMI as the openEuler kernel calls it.</summary>
     public Tmm.Abi.HostAbi Abi { get; init; } = Tmm.Abi.HostAbi.Rmi;
@@ -64,12 +70,21 @@ public sealed record GuestSpec
     public RealmShape Realm { get; init; } = new();
     /// <summary>PE index of each vCPU, or null: the builder spreads the vCPUs over the PEs.</summary>
     public IReadOnlyList<int>? Pins { get; init; }
+    /// <summary>The guest's virtio devices.</summary>
+    public IReadOnlyList<Io.DeviceSpec> Devices { get; init; } = [];
+    /// <summary>A realm's SWIOTLB bounce pool in shared memory (Linux's default 64 MiB; virtCCA's swiotlb=N,force).</summary>
+    public long SwiotlbBytes { get; init; } = 64L << 20;
+    /// <summary>Where the guest's I/O memory is, once laid out (<see cref="Io.MachineIo.Prepare"/>).</summary>
+    public Io.GuestIoLayout? IoLayout { get; init; }
 
     public int Vcpus => Programs.Count;
     public bool IsRealm => Configuration.HasTmm();
 }
 
 /// <summary>How KVM's host schedules vCPU threads on a PE that has more than one (costs assumed; see costs.md).</summary>
+/// <summary>Placement groups of a machine: everything together, or one group per set of guests that share no PE and no TMM.</summary>
+public enum MachinePlacement { OneGroup, ByGuest }
+
 public sealed record SchedulerSpec
 {
     /// <summary>A runnable vCPU runs at most this long while another waits for its PE.</summary>

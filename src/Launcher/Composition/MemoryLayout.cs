@@ -23,8 +23,9 @@ public sealed class MemoryLayout
         {
             ulong ram = AlignUp(g.Realm.Ram, TwoMiB);
             ulong metadata = AlignUp((g.Realm with { Vcpus = g.Vcpus }).MetadataGranules * Granule.Size, TwoMiB);
-            guests.Add(new GuestRange(cursor, g.Realm.Ram, cursor + ram, metadata));
-            cursor += ram + metadata;
+            ulong shared = AlignUp(g.Realm.SharedBytes, TwoMiB); // a realm's device memory, which it shares with the host
+            guests.Add(new GuestRange(cursor, g.Realm.Ram, cursor + ram, metadata, cursor + ram + metadata, shared));
+            cursor += ram + metadata + shared;
         }
         Guests = guests;
         if (spec.Host.Attacks.Count > 0)
@@ -69,5 +70,5 @@ public sealed class MemoryLayout
     private static ulong AlignUp(ulong x, ulong a) => (x + a - 1) & ~(a - 1);
 }
 
-/// <summary>One guest's host memory: RAM backing [RamBase, RamBase + RamBytes) and KVM's metadata range.</summary>
-public readonly record struct GuestRange(ulong RamBase, ulong RamBytes, ulong MetadataBase, ulong MetadataBytes);
+/// <summary>One guest's host memory: RAM backing [RamBase, RamBase + RamBytes), KVM's metadata range, and a realm's shared device memory.</summary>
+public readonly record struct GuestRange(ulong RamBase, ulong RamBytes, ulong MetadataBase, ulong MetadataBytes, ulong SharedBase = 0, ulong SharedBytes = 0);

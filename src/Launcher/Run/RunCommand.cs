@@ -97,7 +97,7 @@ public static class RunCommand
         if (experiment.Cluster.Nodes > 1 && experiment.Engine != "sequential")
         {
             var distributed = ClusterLauncher.Run(experiment, progress, output);
-            metrics = distributed.Metrics;
+            metrics = MetricDerivation.Apply(distributed.Metrics);
             return distributed;
         }
         model = experiment.ModelFactory();
@@ -109,7 +109,7 @@ public static class RunCommand
             try { result = LocalEngine.Run(model, experiment.Kernel, system, progress); }
             finally { system?.Terminate().Wait(TimeSpan.FromSeconds(10)); }
         }
-        metrics = (model as IReportsMetrics)?.Metrics();
+        metrics = MetricDerivation.Apply((model as IReportsMetrics)?.Metrics());
         return result;
     }
 }

@@ -69,11 +69,11 @@ public sealed partial class Rmm
                 ulong ipa = A(0);
                 if (ipa % 256 != 0 || !realm.IsProtected(ipa)) { Done(RsiFid.ErrorInput); return null; }
                 if (RsiBuffer(r, smc, ipa) is { } unreadable) return unreadable.Exit;
-                var call = new byte[256];
+                Span<byte> call = stackalloc byte[256];
                 ReadRealm(realm, ipa, call);
                 r.PendingHostCall = ipa;
                 var exit = new RecExit(RecExitReason.HostCall) { Imm = BinaryPrimitives.ReadUInt16LittleEndian(call) };
-                for (int i = 0; i < 31; i++) exit.Gprs[i] = BinaryPrimitives.ReadUInt64LittleEndian(call.AsSpan(8 + 8 * i));
+                for (int i = 0; i < 31; i++) exit.Gprs[i] = BinaryPrimitives.ReadUInt64LittleEndian(call[(8 + 8 * i)..]);
                 return exit;
             default: return PsciCall(r, smc, fid, A(0), A(1), A(2));
         }

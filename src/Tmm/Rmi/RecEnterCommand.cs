@@ -124,8 +124,8 @@ public sealed partial class Rmm
         }
         if (r.PendingHostCall is { } hostCall)
         {
-            var gprs = new byte[31 * 8];
-            for (int i = 0; i < 31; i++) BinaryPrimitives.WriteUInt64LittleEndian(gprs.AsSpan(8 * i), entryGprs[i]);
+            Span<byte> gprs = stackalloc byte[31 * 8];
+            for (int i = 0; i < 31; i++) BinaryPrimitives.WriteUInt64LittleEndian(gprs[(8 * i)..], entryGprs[i]);
             WriteRealm(r.Realm, hostCall + 8, gprs);
             r.PendingHostCall = null;
             program.Record(new GuestStep.Smc(RsiFid.HostCall), "rsi", [RsiFid.Success, .. entryGprs]);

@@ -26,7 +26,7 @@ public sealed partial class Rmm
     {
         if (r.RunAbi == HostAbi.Rmi)
         {
-            exit.Write(_exitImage);
+            exit.Write(_exitImage, gapsAreZero: true); // _exitImage is written by nothing else
             _dram.Write(runPtr + RecExit.Offset, _exitImage);
             return;
         }
