@@ -10,8 +10,22 @@ public readonly record struct SimTime(long Picoseconds) : IComparable<SimTime>
     public static SimTime FromMicroseconds(long us) => new(checked(us * 1_000_000));
 
     /// <summary>Time taken by <paramref name="cycles"/> at <paramref name="hz"/>, rounded to the nearest picosecond.</summary>
-    public static SimTime FromCycles(long cycles, long hz) =>
-        new((long)Math.Round((decimal)cycles * 1_000_000_000_000m / hz, MidpointRounding.ToEven));
+    public static SimTime FromCycles(long cycles, long hz) => new(Scale(cycles, 1_000_000_000_000, hz));
+
+    /// <summary>
+    /// <paramref name="value"/> × <paramref name="multiplier"/> / <paramref name="divisor"/> rounded to the nearest
+    /// integer, ties to even — exact in 128-bit integers (decimal arithmetic was a tenth of an exit's host time).
+    /// </summary>
+    public static long Scale(long value, long multiplier, long divisor)
+    {
+        if (divisor <= 0) throw new ArgumentOutOfRangeException(nameof(divisor), $"{divisor} must be positive");
+        Int128 n = (Int128)value * multiplier;
+        var (q, r) = Int128.DivRem(n, divisor);
+        if (r < 0) { r += divisor; q -= 1; } // floor division, so that ties round the same way on both sides of zero
+        Int128 twice = 2 * r;
+        if (twice > divisor || (twice == divisor && !Int128.IsEvenInteger(q))) q += 1;
+        return checked((long)q);
+    }
 
     public int CompareTo(SimTime other) => Picoseconds.CompareTo(other.Picoseconds);
     public static bool operator <(SimTime a, SimTime b) => a.Picoseconds < b.Picoseconds;

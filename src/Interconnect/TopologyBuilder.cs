@@ -3,7 +3,7 @@ namespace VirtCca.Interconnect;
 public sealed partial class Topology
 {
     /// <summary>Builds a topology; linear in components, pairs and set members (no per-pair cost for sets).</summary>
-    public sealed class Builder
+    public sealed partial class Builder
     {
         private readonly List<string> _names = new();
         private readonly List<int> _groups = new();

@@ -9,7 +9,8 @@ public static class Program
 {
     public static int Main(string[] args)
     {
-        try { return Build(Console.Out, Console.Error).Parse(args).Invoke(); }
+        // System.CommandLine's own handler would print a stack trace: ours below says it in one line.
+        try { return Build(Console.Out, Console.Error).Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }); }
         catch (Exception e) when (Environment.GetEnvironmentVariable("VIRTCCA_DEBUG") != "1")
         {
             // A bug of ours, not the user's input: say so in one line; VIRTCCA_DEBUG=1 shows the stack trace.

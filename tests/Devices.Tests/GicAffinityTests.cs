@@ -21,6 +21,19 @@ public sealed class GicAffinityTests
     }
 
     [Fact]
+    public void Past_4096_cpus_the_default_layout_goes_on_in_aff2()
+    {
+        Assert.Equal(new Affinity(0, 0, 255, 15), Affinity.ForCpu(4095));
+        Assert.Equal(new Affinity(0, 1, 0, 0), Affinity.ForCpu(4096));
+        Assert.Equal(new Affinity(0, 3, 255, 15), Affinity.ForCpu(16_383));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Affinity.ForCpu(Affinity.MaxCpus));
+        var gic = new Gicv3(cpus: 16_384);
+        Assert.Equal(16_383, gic.CpuOf(new Affinity(0, 3, 255, 15)));
+        // An SGI to Aff2 = 1, Aff1 = 0, targets 0 and 1 (ICC_SGI1R_EL1: Aff2 [39:32], TargetList [15:0]) reaches CPUs 4096 and 4097.
+        Assert.Equal([4096, 4097], gic.RaiseSgi(1UL << 32 | 0b11 | 1UL << 24, senderCpu: 0));
+    }
+
+    [Fact]
     public void An_spi_goes_to_the_cpu_whose_affinity_its_irouter_holds()
     {
         var gic = new Gicv3(Sparse);

@@ -1,3 +1,4 @@
+using VirtCca.Tmm.Abi;
 
 namespace VirtCca.Kvm.Tests;
 
@@ -51,8 +52,8 @@ public sealed class RandomWorkloadTests(ActorSystemFixture fx) : IClassFixture<A
         return new IpaStateSet(first * 0x1000, (first + 1 + (ulong)rng.Next((int)(16 - first))) * 0x1000, rng.Next(2) == 0);
     }
 
-    private static Machine Build(PlatformConfiguration config, IReadOnlyList<Op>[] programs, bool psciBoot) =>
-        Machines.Build(config, programs, psciBoot, realm: new RealmShape { RamBytes = 128 << 10 });
+    private static Machine Build(PlatformConfiguration config, IReadOnlyList<Op>[] programs, bool psciBoot, HostAbi abi = HostAbi.Rmi) =>
+        new(MachineSpec.OneGuest(config, programs, realm: new RealmShape { RamBytes = 128 << 10 }, psciBoot: psciBoot) with { Abi = abi });
 
     /// <summary>Two seeds per configuration in CI; more with VIRTCCA_WORKLOAD_SEEDS=N (seeds 1..N for each).</summary>
     [Fact]
@@ -64,11 +65,21 @@ public sealed class RandomWorkloadTests(ActorSystemFixture fx) : IClassFixture<A
                 Check(config, seed + 100 * (int)config);
     }
 
-    private void Check(PlatformConfiguration config, int seed)
+    /// <summary>The same random realms created and run through virtCCA's TMI (seeds as above).</summary>
+    [Fact]
+    public void Random_cvms_through_tmi_run_the_same_on_every_engine_and_keep_every_invariant()
+    {
+        int seeds = int.TryParse(Environment.GetEnvironmentVariable("VIRTCCA_WORKLOAD_SEEDS"), out var n) ? n : 2;
+        foreach (var config in new[] { PlatformConfiguration.VirtccaSel2, PlatformConfiguration.VirtccaEl3 })
+            for (int seed = 1; seed <= seeds; seed++)
+                Check(config, seed + 100 * (int)config, HostAbi.Tmi);
+    }
+
+    private void Check(PlatformConfiguration config, int seed, HostAbi abi = HostAbi.Rmi)
     {
         var programs = Programs(seed, 2 + seed % 4);
         bool psci = seed % 2 == 0;
-        var reference = Build(config, programs, psci);
+        var reference = Build(config, programs, psci, abi);
         var s = SequentialEngine.Run(reference.Model, new KernelSettings { EndTime = SimTime.FromMicroseconds(5_000) });
         Assert.True(s.Events > 100, $"{config} seed {seed}: {s.Events} events; ops retired {string.Join(", ", reference.Vcpus.Select(v => v.OpsRetired))}; programs: {string.Join(" | ", programs.Select(p => string.Join(", ", p.Take(12))))}");
         foreach (var pe in reference.Pes) Assert.Equal(pe.Ledger.Cursor, pe.Ledger.Breakdown.Total);
@@ -82,10 +93,51 @@ public sealed class RandomWorkloadTests(ActorSystemFixture fx) : IClassFixture<A
 
         foreach (int partitions in new[] { 1, 2, 3 })
         {
-            var m = Build(config, programs, psci);
+            var m = Build(config, programs, psci, abi);
             var a = LocalEngine.Run(m.Model, new KernelSettings { EndTime = SimTime.FromMicroseconds(5_000), Partitions = partitions, Threads = 2 }, fx.System);
             Assert.True((s.Digest, s.Events) == (a.Digest, a.Events), $"{config} seed {seed}, {partitions} partitions: {a.Events} events, digest {a.Digest[..8]}; sequential {s.Events}, {s.Digest[..8]}");
             Assert.Equal(reference.Vcpus.Select(v => v.OpsRetired), m.Vcpus.Select(v => v.OpsRetired));
+        }
+    }
+
+    /// <summary>
+    /// Random machines of three guests — two realms of one configuration and a normal VM between them —
+    /// with fewer PEs than vCPUs, so the host scheduler time-slices vCPUs of different guests on one PE.
+    /// </summary>
+    [Fact]
+    public void Random_machines_of_several_guests_on_shared_pes_run_the_same_everywhere_and_keep_every_invariant()
+    {
+        int seeds = int.TryParse(Environment.GetEnvironmentVariable("VIRTCCA_WORKLOAD_SEEDS"), out var n) ? Math.Max(1, n / 4) : 1;
+        foreach (var realms in new[] { PlatformConfiguration.VirtccaSel2, PlatformConfiguration.VirtccaEl3 })
+            for (int seed = 1; seed <= seeds; seed++)
+                CheckSeveral(realms, seed + 1_000 * (int)realms);
+    }
+
+    private void CheckSeveral(PlatformConfiguration realms, int seed)
+    {
+        var configs = new[] { realms, PlatformConfiguration.Baseline, realms };
+        var guests = configs.Select((c, g) => new GuestSpec
+        {
+            Name = $"g{g}", Configuration = c, Programs = Programs(seed * 7 + g, 2 + (seed + g) % 3), PsciBoot = (seed + g) % 2 == 0,
+            Realm = new RealmShape { RamBytes = 128 << 10 },
+        }).ToArray();
+        int vcpus = guests.Sum(g => g.Vcpus);
+        MachineSpec Spec() => new()
+        {
+            Platform = new PlatformSettings(), Guests = guests, Pes = Math.Max(2, vcpus - 3),
+            Scheduler = new SchedulerSpec { TimeSlice = SimTime.FromMicroseconds(50) },
+        };
+        var end = new KernelSettings { EndTime = SimTime.FromMicroseconds(5_000) };
+        var reference = new Machine(Spec());
+        var s = SequentialEngine.Run(reference.Model, end);
+        foreach (var pe in reference.Pes) Assert.Equal(pe.Ledger.Cursor, pe.Ledger.Breakdown.Total);
+        Assert.Empty(reference.Tmm().Rmm.CheckInvariants());
+        for (int g = 0; g < guests.Length; g++) Assert.Contains(reference.GuestVcpus[g], v => v.OpsRetired > 0);
+        foreach (int partitions in new[] { 1, 2, 3 })
+        {
+            var m = new Machine(Spec());
+            var a = LocalEngine.Run(m.Model, end with { Partitions = partitions, Threads = 2 }, fx.System);
+            Assert.True((s.Digest, s.Events) == (a.Digest, a.Events), $"{realms} seed {seed}, {partitions} partitions: {a.Events} events, digest {a.Digest[..8]}; sequential {s.Events}, {s.Digest[..8]}");
         }
     }
 }

@@ -39,7 +39,7 @@ public sealed class GuestsTests
         Assert.Equal([new PsciCpuOn(1)], db.Programs[0]);
         Assert.Equal([new Wfi()], db.Programs[1]);
         // The guest's own realm fields, the machine's for the rest (image-pages), reference.conf's after that.
-        Assert.Equal((256, 8, (byte)1, (byte)40, 2), (db.Realm.RamPages, db.Realm.ImagePages, db.Realm.HashAlgorithm, db.Realm.IpaBits, db.Realm.Vcpus));
+        Assert.Equal((1UL << 20, 16, 8, (byte)1, (byte)40, 2), (db.Realm.Ram, db.Realm.RamPages, db.Realm.ImagePages, db.Realm.HashAlgorithm, db.Realm.IpaBits, db.Realm.Vcpus));
         Assert.Equal((PlatformConfiguration.Baseline, 1, false), (web.Configuration, web.Vcpus, web.PsciBoot));
         Assert.Equal([3], web.Pins!);
         // A guest that says nothing takes the machine's configuration and boot; compute time is cycles at 3.0 GHz (the test platform).
@@ -61,15 +61,17 @@ public sealed class GuestsTests
     }
 
     [Fact]
-    public void Realm_ram_is_a_size_or_pages_and_the_reader_sets_no_512_page_limit()
+    public void Realm_ram_is_all_of_ram_populated_on_demand_and_ram_pages_is_populated_at_creation()
     {
-        // A baseline guest's realm block is not built, so its size reaches the spec unchecked by the builder's current limit.
-        var spec = Runs.Spec(Machine("machine.guests = [ { configuration = baseline, program = [ { op = wfi } ], realm { ram = 16 GiB } } ]"));
-        Assert.Equal(16L << 30 >> 12, spec.Guests.Single().Realm.RamPages);
+        var spec = Runs.Spec(Machine("machine.guests = [ { program = [ { op = wfi } ], realm { ram = 16 GiB } } ]"));
+        Assert.Equal((16UL << 30, 16), (spec.Guests.Single().Realm.Ram, spec.Guests.Single().Realm.RamPages));
         spec = Runs.Spec(Machine("machine { configuration = baseline, program = [ { op = wfi } ], realm.ram-pages = 100000 }"));
         Assert.Equal(100_000, spec.Guests.Single().Realm.RamPages);
-        spec = Runs.Spec(Machine("machine { program = [ { op = wfi } ], realm.ram = 64 KiB }"));
-        Assert.Equal(16, spec.Guests.Single().Realm.RamPages);
+        spec = Runs.Spec(Machine("machine { program = [ { op = wfi } ], realm.ram = 32 KiB, realm.image-pages = 2 }"));
+        Assert.Equal((32UL << 10, 8), (spec.Guests.Single().Realm.Ram, spec.Guests.Single().Realm.RamPages)); // never more than all of RAM
+        // Neither given: 16 pages, or the image and one host-call block per vCPU (1,024 vCPUs: 4 + 64 pages).
+        spec = Runs.Spec(Machine("machine { vcpus = 1024, pes = 64, program = [ { op = wfi } ] }"));
+        Assert.Equal(68, spec.Guests.Single().Realm.RamPages);
     }
 
     [Theory]

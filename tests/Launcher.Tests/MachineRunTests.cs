@@ -69,6 +69,8 @@ public sealed class MachineRunTests
     [InlineData("include \"PLATFORM\"\nmodel.type = machine\nmachine.configuration = cca", "machine.configuration:", "not one of: native, baseline, virtcca-sel2, virtcca-el3")]
     [InlineData("include \"PLATFORM\"\nmodel.type = machine\nmachine.realm.ram-page = 3", "machine.realm.ram-page:", "did you mean machine.realm.ram-pages")]
     [InlineData("include \"PLATFORM\"\nmodel.type = machine\nmachine.vcpus = 8\nmachine.program = [{op = wfi}]\nmachine.realm.ram-pages = 4\nmachine.realm.image-pages = 4", "machine.realm:", "leaves no room for 8 host-call blocks")]
+    [InlineData("include \"PLATFORM\"\nmodel.type = machine\nmachine.program = [{op = wfi}]\nmachine.placement = per-core", "exp.conf:4: machine.placement:", "not one of: machine, guest")]
+    [InlineData("include \"PLATFORM\"\nmodel.type = machine\nmachine.program = [{op = wfi}]\nplatform.pes = 2000000", "platform.pes:", "outside 1..1048576")]
     public void A_bad_machine_setting_is_a_clear_error_naming_its_key(string hocon, string key, string problem)
     {
         var path = Path.Combine(Paths.TempDir(), "exp.conf");

@@ -34,13 +34,14 @@ public sealed partial class PeActor
         {
             Stats.Entries++;
             v.TakeListRegisters(v.Context.ListRegisters);
+            IoInterruptsTaken(v);
             StartGuest();
             return;
         }
         _rec = d.Rec;
         var x = Monitor.Live.X;
-        (x[0], x[1], x[2]) = (RmiFid.RecEnter, d.Rec, d.Run);
-        RunFlow(RecEnterLeg, new SmcRequest { Fid = RmiFid.RecEnter, X1 = d.Rec, X2 = d.Run, World = World.NonSecure }, FlowEnd.RecEnter);
+        (x[0], x[1], x[2]) = (d.EnterFid, d.Rec, d.Run);
+        RunFlow(RecEnterLeg, new SmcRequest { Fid = d.EnterFid, X1 = d.Rec, X2 = d.Run, World = World.NonSecure }, FlowEnd.RecEnter);
     }
 
     /// <summary>REC_ENTER succeeded: the realm runs with the list registers the TMM loaded, past any access the entry completed.</summary>
@@ -52,6 +53,7 @@ public sealed partial class PeActor
         Span<ulong> lrs = stackalloc ulong[GuestContext.ListRegisterCount];
         for (int i = 0; i < reply.Lrs.Count && i < lrs.Length; i++) lrs[i] = reply.Lrs[i];
         v.TakeListRegisters(lrs);
+        IoInterruptsTaken(v);
         StartGuest();
     }
 
@@ -78,7 +80,7 @@ public sealed partial class PeActor
         Level = v.IsRealm ? PeLevel.SEl1 : PeLevel.NsEl1;
         ScheduleTimer(v.VirtualTimer);
         To(PeState.Guest);
-        if (_kickPending) { _kickPending = false; TrapIrq(); return; }
+        if (_kickPending || HostThreadWaiting) { _kickPending = false; TrapIrq(); return; }
         RunGuest();
     }
 
@@ -103,7 +105,8 @@ public sealed partial class PeActor
                     // The program has ended: the vCPU stays in the guest, and the PE idles until the host wants it.
                     Ledger.ChargeUntil(TimeCategory.Guest, Now.Picoseconds);
                     To(PeState.Idle);
-                    if (_hostQueue.Count > 0) InterruptGuest();
+                    // An idle guest kernel would WFI: it gives the CPU up at once if the host has other work for it.
+                    if (_hostQueue.Count > 0 || (_host?.WantsExit(v) ?? false)) InterruptGuest();
                     return;
             }
             if (!Perform(a.Op!)) return;
@@ -118,6 +121,7 @@ public sealed partial class PeActor
         var v = _guest!;
         switch (op)
         {
+            case IGuestIoOp: return PerformIo(op);
             case ArmTimer t:
                 v.VirtualTimer.Arm(v.VirtualTimer.Count(Now) + (ulong)t.Ticks);
                 ScheduleTimer(v.VirtualTimer);

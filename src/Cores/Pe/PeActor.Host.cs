@@ -19,9 +19,10 @@ public sealed partial class PeActor
     /// <summary>Queues host work; starts it now if the PE is free.</summary>
     private void RunHost(IEnumerable<HostOp> work)
     {
-        _hostQueue.Enqueue(work);
+        bool none = work is ICollection<HostOp> { Count: 0 }; // the host only changed its own state (it kicks the guest itself if it must)
+        if (!none) _hostQueue.Enqueue(work);
         if (State != PeState.Idle) return;        // it runs when the PE is next at NS-EL2
-        if (_guest != null) { InterruptGuest(); return; } // a finished guest holds the CPU: out first
+        if (_guest != null) { if (!none) InterruptGuest(); return; } // a finished guest holds the CPU: out first
         Ledger.IdleUntil(Now.Picoseconds, _host?.AllFinished ?? true);
         ContinueHost();
     }

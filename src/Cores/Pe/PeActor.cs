@@ -107,6 +107,7 @@ public sealed partial class PeActor : Component, IHostCpu
                 if (ev.Arg != 1023) ctx.Send(_s.Gic, GicActor.KindEoi, ev.Arg);
                 break;
             case TzascActor.KindReply: OnMemoryReply(ev.PayloadAs<MemReply>()); break;
+            case Devices.DeviceKinds.HostWork: OnHostWork(ev.Source, ev.Arg); break;
             default:
                 if (_host is { } host && host.Handles(ev.Kind)) { RunHost(host.OnEvent(ev)); break; }
                 throw new InvalidOperationException($"PE {_s.Cpu} got event kind 0x{ev.Kind:X}");

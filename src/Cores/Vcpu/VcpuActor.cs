@@ -18,6 +18,15 @@ public sealed class VcpuActor : Component
     private long _handlerLeft;        // interrupt handlers to run before the program continues
     private long _waitedFor;
     private SortedDictionary<int, long>? _byIntid;
+    private readonly LinkedList<Inserted> _inserted = new(); // guest work the program's current operation or an interrupt put in front of it
+    private readonly List<int> _claimed = new();
+
+    /// <summary>An operation put ahead of the program (a driver's work, its notify, its handler); a Compute keeps what is left of it.</summary>
+    private sealed class Inserted(Op op)
+    {
+        public readonly Op Op = op;
+        public long Left = -1;
+    }
 
     public VcpuActor(VcpuIdentity identity, IReadOnlyList<Op> program, GuestTiming timing, long cntfrqHz = 100_000_000)
     {
@@ -51,9 +60,30 @@ public sealed class VcpuActor : Component
     public long MemoryFaults { get; set; }
     public long OpsRetired => _runner.Retired;
     /// <summary>The program has no operation left.</summary>
-    public bool Finished => _runner.Current == null && _handlerLeft == 0;
+    public bool Finished => _runner.Current == null && _handlerLeft == 0 && _inserted.Count == 0;
     /// <summary>Where the program stands, for reports: the operation it is at, or "finished".</summary>
     public string Position => _runner.Current is { } op ? $"op {_runner.Retired} ({op})" : "finished";
+
+    /// <summary>The operation the program is at (null: ended), whatever was put in front of it.</summary>
+    public Op? ProgramOp => _runner.Current;
+
+    /// <summary>
+    /// The guest's devices (its drivers and what its I/O operations are doing), or null: a guest without
+    /// devices. Interrupts its drivers claim run the driver's handler instead of the generic one.
+    /// </summary>
+    public Io.GuestIo? Io { get; init; }
+
+    /// <summary>The device interrupts the last <see cref="TakeListRegisters"/> took (their drivers' handlers are to run).</summary>
+    public IReadOnlyList<int> ClaimedInterrupts => _claimed;
+
+    /// <summary>Puts <paramref name="op"/> after what was already put in front of the program's current operation.</summary>
+    public void Insert(Op op) => _inserted.AddLast(new Inserted(op));
+
+    /// <summary>Puts <paramref name="ops"/>, in order, in front of everything (an interrupt's handler preempts what the guest was doing).</summary>
+    public void InsertFirst(params Op[] ops)
+    {
+        for (int i = ops.Length - 1; i >= 0; i--) _inserted.AddFirst(new Inserted(ops[i]));
+    }
 
     private static readonly SortedDictionary<int, long> EmptyCounts = new();
 
@@ -86,6 +116,13 @@ public sealed class VcpuActor : Component
     {
         SettleRequests();
         if (_handlerLeft > 0) return new(ActivityKind.Compute, _handlerLeft);
+        if (_inserted.First is { } first)
+        {
+            var i = first.Value;
+            if (i.Op is not Compute ic) return new(ActivityKind.Operation, 0, i.Op);
+            if (i.Left < 0) i.Left = Timing.ComputePicoseconds(ic);
+            return new(ActivityKind.Compute, i.Left);
+        }
         var op = _runner.Current;
         if (op == null) return new(ActivityKind.Halted);
         if (op is not Compute c) return new(ActivityKind.Operation, 0, op);
@@ -104,6 +141,13 @@ public sealed class VcpuActor : Component
             _handlerLeft -= ps;
             return;
         }
+        if (_inserted.First is { Value: { Op: Compute } head })
+        {
+            if (head.Left < ps) throw new InvalidOperationException($"vCPU {Identity}: {ps} ps of progress on inserted work with {head.Left} ps left");
+            head.Left -= ps;
+            if (head.Left == 0) _inserted.RemoveFirst();
+            return;
+        }
         if (_computeLeft < ps) throw new InvalidOperationException($"vCPU {Identity}: {ps} ps of progress on a compute with {_computeLeft} ps left");
         _computeLeft -= ps;
         if (_computeLeft == 0) { _computeLeft = -1; _runner.Complete(); }
@@ -112,6 +156,12 @@ public sealed class VcpuActor : Component
     /// <summary>Retires the current (non-compute) operation.</summary>
     public void Complete()
     {
+        if (_inserted.First is { } first)
+        {
+            if (first.Value.Op is Compute) throw new InvalidOperationException($"vCPU {Identity}: inserted work is retired by progress, not completed");
+            _inserted.RemoveFirst();
+            return;
+        }
         if (_runner.Current is Compute or null) throw new InvalidOperationException($"vCPU {Identity}: nothing to complete");
         _runner.Complete();
     }
@@ -128,6 +178,8 @@ public sealed class VcpuActor : Component
         Span<ulong> loaded = stackalloc ulong[GuestContext.ListRegisterCount];
         lrs[..Math.Min(lrs.Length, loaded.Length)].CopyTo(loaded); // the caller may pass the context's own registers
         Array.Clear(held);
+        _claimed.Clear();
+        long generic = 0;
         for (int i = 0; i < loaded.Length; i++)
         {
             ulong lr = loaded[i];
@@ -138,9 +190,11 @@ public sealed class VcpuActor : Component
             _byIntid ??= new SortedDictionary<int, long>();
             _byIntid[intid] = _byIntid.GetValueOrDefault(intid) + 1;
             n++;
+            if (Io?.Claims(intid) == true) _claimed.Add(intid); // its driver's handler (with its own entry and EOI cost) runs instead
+            else generic++;
         }
         InterruptsTaken += n;
-        _handlerLeft += n * Timing.IrqHandlerPicoseconds;
+        _handlerLeft += generic * Timing.IrqHandlerPicoseconds;
         return n;
     }
 

@@ -17,6 +17,9 @@ public sealed record Compute(long Cycles, decimal TlbMissesPerThousandCycles = 0
 /// </summary>
 public sealed record MapPages(int Pages, bool Unmap = false, int Batch = 1) : Op;
 
+/// <summary>An operation the guest's drivers carry out (its devices' I/O): the PE hands it to the guest's <see cref="Io.GuestIo"/>.</summary>
+public interface IGuestIoOp;
+
 /// <summary>A load or store that goes to memory through the TZASC; the guest stalls until it returns.</summary>
 public sealed record Touch(ulong Address, int Bytes = 64, bool Write = false) : Op;
 
@@ -71,3 +74,26 @@ public sealed record WaitInterrupt : Op;
 
 /// <summary>Runs <paramref name="Body"/> <paramref name="Count"/> times; with <paramref name="Requests"/> each iteration is one request, whose latency the vCPU records.</summary>
 public sealed record Loop(int Count, IReadOnlyList<Op> Body, bool Requests = false) : Op;
+
+/// <summary>
+/// Block I/O on the guest's virtio-blk device <paramref name="Device"/> (null: its only one): <paramref name="Requests"/>
+/// requests of <paramref name="Bytes"/> each, at most <paramref name="Depth"/> in flight (fio's iodepth); the operation
+/// ends when the last completes. Sectors are random within the first <paramref name="SpanBytes"/> of the disk, or
+/// sequential from where this vCPU's last sequential request ended. Each request is what Linux's virtio-blk driver
+/// does (descriptors, bounce buffers in a realm, the notify unless suppressed); the vCPU waits in WFI for completions.
+/// </summary>
+public sealed record BlockIo(string? Device, bool Write, int Bytes, long Requests = 1, int Depth = 1, bool Sequential = false, long SpanBytes = 64L << 20) : Op, IGuestIoOp;
+
+/// <summary>Sends <paramref name="Count"/> packets of <paramref name="Bytes"/> payload bytes over virtio-net to station <paramref name="To"/> (a guest's name, or "machine/guest"), waiting only while the transmit ring is full.</summary>
+public sealed record NetSend(string? Device, string To, int Bytes, long Count = 1) : Op, IGuestIoOp;
+
+/// <summary>Waits until <paramref name="Count"/> packets have arrived on the guest's virtio-net device.</summary>
+public sealed record NetReceive(string? Device, long Count = 1) : Op, IGuestIoOp;
+
+/// <summary>
+/// A server loop on virtio-net: each request that arrives is served for <paramref name="Cycles"/> (with
+/// <paramref name="TlbMissesPerThousandCycles"/>) and answered with a response of the size the request asks for.
+/// It ends after <paramref name="Requests"/> requests on this vCPU, or — with 0 — runs until the run ends (a server
+/// waiting for requests that no longer come counts as finished).
+/// </summary>
+public sealed record Serve(string? Device, long Cycles, long Requests = 0, int TlbMissesPerThousandCycles = 0) : Op, IGuestIoOp;

@@ -22,7 +22,7 @@ public sealed class NvmeActor(NvmeSettings settings, int smmu) : Component
     private readonly Dictionary<ulong, (ulong Command, int Offset)> _dma = new();
     private readonly Queue<ulong> _waiting = new();
     private SimTime _readFree, _writeFree;
-    private ulong _nextDma;
+    private ulong _nextDma, _nextCommand;
     private int _active;
 
     private sealed class Command(int requester, BlockCommand cmd)
@@ -54,9 +54,10 @@ public sealed class NvmeActor(NvmeSettings settings, int smmu) : Component
             case DeviceKinds.BlockSubmit:
             {
                 var cmd = ev.PayloadAs<BlockCommand>();
-                _commands.Add(cmd.Tag, new Command(ev.Source, cmd));
-                if (_active < Settings.QueueDepth) Start(ctx, cmd.Tag);
-                else { _waiting.Enqueue(cmd.Tag); QueueWaits++; }
+                ulong id = _nextCommand++; // tags are the requester's: several backends may share the device
+                _commands.Add(id, new Command(ev.Source, cmd));
+                if (_active < Settings.QueueDepth) Start(ctx, id);
+                else { _waiting.Enqueue(id); QueueWaits++; }
                 break;
             }
             case DeviceKinds.MemoryReply: OnDmaReply(ctx, ev.PayloadAs<MemReply>()); break;
@@ -89,7 +90,7 @@ public sealed class NvmeActor(NvmeSettings settings, int smmu) : Component
             ulong dmaTag = _nextDma++;
             _dma[dmaTag] = (tag, offset);
             c.DmaOutstanding++;
-            var req = new DmaRequest { Tag = dmaTag, Stream = Settings.Stream, SecureStream = Settings.SecureStream, Iova = s.Iova, Write = write, Size = s.Length };
+            var req = new DmaRequest { Tag = dmaTag, Stream = c.Cmd.HasStream ? c.Cmd.Stream : Settings.Stream, SecureStream = Settings.SecureStream, Iova = s.Iova, Write = write, Size = s.Length };
             if (write) req.Data = ByteString.CopyFrom(c.Data, offset, (int)s.Length);
             ctx.Send(smmu, DeviceKinds.SmmuDma, (long)dmaTag, req);
             offset += (int)s.Length;
@@ -155,7 +156,7 @@ public sealed class NvmeActor(NvmeSettings settings, int smmu) : Component
     {
         _commands.Remove(tag);
         _active--;
-        ctx.Send(c.Requester, DeviceKinds.BlockComplete, (long)tag, new BlockCompletion { Tag = tag, Ok = c.Ok, Bytes = c.Ok ? (uint)c.Bytes : 0 });
+        ctx.Send(c.Requester, DeviceKinds.BlockComplete, (long)c.Cmd.Tag, new BlockCompletion { Tag = c.Cmd.Tag, Ok = c.Ok, Bytes = c.Ok ? (uint)c.Bytes : 0 });
         if (_waiting.Count > 0) Start(ctx, _waiting.Dequeue());
     }
 }

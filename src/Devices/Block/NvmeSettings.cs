@@ -38,8 +38,8 @@ public sealed record NvmeSettings
     public SimTime ChannelTime(bool read, long bytes)
     {
         long bw = read ? ReadBytesPerSecond : WriteBytesPerSecond, iops = read ? ReadIops : WriteIops;
-        long byBytes = (long)Math.Round((decimal)bytes * 1_000_000_000_000m / bw, MidpointRounding.ToEven);
-        long byOps = (long)Math.Round(1_000_000_000_000m / iops, MidpointRounding.ToEven);
+        long byBytes = SimTime.Scale(bytes, 1_000_000_000_000, bw);
+        long byOps = SimTime.Scale(1, 1_000_000_000_000, iops);
         return new SimTime(Math.Max(byBytes, byOps));
     }
 }

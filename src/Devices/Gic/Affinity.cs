@@ -8,14 +8,17 @@ public readonly record struct Affinity(byte Aff3, byte Aff2, byte Aff1, byte Aff
 {
     /// <summary>
     /// The default layout, as on Arm server parts whose clusters hold 16 cores: CPU i is
-    /// Aff0 = i % 16 inside cluster Aff1 = i / 16 (Aff2 = Aff3 = 0). Sixteen per cluster is also
-    /// what one ICC_SGI1R_EL1 TargetList can name, so an SGI to any one cluster is a single write.
+    /// Aff0 = i % 16 inside cluster Aff1 = i / 16 % 256, on die Aff2 = i / 4096 (Aff3 = 0). Sixteen per
+    /// cluster is also what one ICC_SGI1R_EL1 TargetList can name, so an SGI to any one cluster is a
+    /// single write. The same layout RmiRecMpidr gives a realm's RECs.
     /// </summary>
     public static Affinity ForCpu(int cpu)
     {
-        if (cpu is < 0 or >= 16 * 256) throw new ArgumentOutOfRangeException(nameof(cpu), "the default layout names 4096 CPUs (Aff1.Aff0)");
-        return new Affinity(0, 0, (byte)(cpu / 16), (byte)(cpu % 16));
+        if (cpu is < 0 or >= MaxCpus) throw new ArgumentOutOfRangeException(nameof(cpu), $"the default layout names {MaxCpus} CPUs (Aff2.Aff1.Aff0)");
+        return new Affinity(0, (byte)(cpu / 4096), (byte)(cpu / 16 % 256), (byte)(cpu % 16));
     }
+
+    public const int MaxCpus = 16 * 256 * 256;
 
     /// <summary>From GICD_IROUTER (or MPIDR_EL1, which lays the fields out alike): Aff3 [39:32], Aff2 [23:16], Aff1 [15:8], Aff0 [7:0].</summary>
     public static Affinity FromRouter(ulong value) =>

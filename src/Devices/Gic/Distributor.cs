@@ -16,8 +16,11 @@ public sealed class Distributor
 
     public Distributor()
     {
-        for (int i = 0; i < _spis.Length; i++) _spis[i] = new InterruptState();
+        for (int i = 0; i < _spis.Length; i++) _spis[i] = new InterruptState(PendingSpis);
     }
+
+    /// <summary>How many SPIs are pending.</summary>
+    public PendingCount PendingSpis { get; } = new();
 
     public InterruptState State(int spi) => _spis[Index(spi)];
 

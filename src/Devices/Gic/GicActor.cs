@@ -21,6 +21,11 @@ public sealed class GicActor(Gicv3 gic, int[] peOfCpu, GicCosts costs) : Compone
     public const int KindSgi = DeviceKinds.GicSgi, KindSpi = DeviceKinds.GicSpi, KindAcknowledge = DeviceKinds.GicAcknowledge, KindEoi = DeviceKinds.GicEoi,
         KindSgiByRegister = DeviceKinds.GicSgiByRegister, KindSignal = DeviceKinds.GicSignal, KindAcknowledged = DeviceKinds.GicAcknowledged;
 
+    private static readonly InterruptGroup[] Groups = [InterruptGroup.Group0, InterruptGroup.Group1Secure, InterruptGroup.Group1NonSecure];
+
+    // By component id, so a machine of thousands of PEs finds the sender's CPU in O(1).
+    private readonly Dictionary<int, int> _cpuOfPe = peOfCpu.Select((pe, cpu) => (pe, cpu)).ToDictionary(x => x.pe, x => x.cpu);
+
     public Gicv3 Gic { get; } = gic;
 
     public override void Handle(in SimEvent ev, ISimContext ctx)
@@ -53,13 +58,12 @@ public sealed class GicActor(Gicv3 gic, int[] peOfCpu, GicCosts costs) : Compone
     private void Signal(ISimContext ctx, int cpu, SimTime delay)
     {
         if (cpu < 0) return; // an SPI routed to no CPU stays pending, unsignalled
-        foreach (var group in new[] { InterruptGroup.Group0, InterruptGroup.Group1Secure, InterruptGroup.Group1NonSecure })
+        foreach (var group in Groups)
             if (Gic.HighestPending(cpu, group) is { } intid) { ctx.Send(peOfCpu[cpu], KindSignal, intid, extraDelay: delay); return; }
     }
 
     private int CpuOf(int component)
     {
-        int cpu = Array.IndexOf(peOfCpu, component);
-        return cpu >= 0 ? cpu : throw new InvalidOperationException($"component {component} is not a CPU's PE");
+        return _cpuOfPe.TryGetValue(component, out int cpu) ? cpu : throw new InvalidOperationException($"component {component} is not a CPU's PE");
     }
 }

@@ -88,10 +88,13 @@ public sealed class Gicv3
     /// <summary>The interrupt this CPU would take now for <paramref name="group"/>, if any (highest priority, lowest INTID).</summary>
     public int? HighestPending(int cpu, InterruptGroup group)
     {
-        byte mask = _cpus[CheckCpu(cpu)].RunningPriority;
+        var redistributor = _cpus[CheckCpu(cpu)];
+        byte mask = redistributor.RunningPriority;
         int? best = null;
         byte bestPriority = 0xFF;
-        for (int intid = 0; intid < MaxIntid; intid++)
+        // Only sets with something pending are scanned: SPIs are rarely pending, and a CPU's banked ones often not.
+        int from = redistributor.PendingBanked.Value > 0 ? 0 : SpiBase, to = Distributor.PendingSpis.Value > 0 ? MaxIntid : SpiBase;
+        for (int intid = from; intid < to; intid++)
         {
             var s = State(cpu, intid);
             if (!s.Pending || s.Active || !s.Enabled || s.Group != group || s.Priority >= mask) continue;

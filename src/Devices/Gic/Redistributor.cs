@@ -8,9 +8,16 @@ namespace VirtCca.Devices.Gic;
 public sealed class Redistributor
 {
     public const int Banked = 32;
-    private readonly InterruptState[] _banked = Enumerable.Range(0, Banked).Select(_ => new InterruptState()).ToArray();
+    private readonly InterruptState[] _banked;
 
-    public Redistributor(Affinity affinity) => Affinity = affinity;
+    public Redistributor(Affinity affinity)
+    {
+        Affinity = affinity;
+        _banked = Enumerable.Range(0, Banked).Select(_ => new InterruptState(PendingBanked)).ToArray();
+    }
+
+    /// <summary>How many of this CPU's SGIs and PPIs are pending.</summary>
+    public PendingCount PendingBanked { get; } = new();
 
     public Affinity Affinity { get; }
 

@@ -33,7 +33,7 @@ public static class Ethernet
 
     /// <summary>Time to serialise <paramref name="wireBytes"/> at <paramref name="bitsPerSecond"/>, to the picosecond.</summary>
     public static SimTime Serialisation(long wireBytes, long bitsPerSecond) =>
-        new((long)Math.Round((decimal)wireBytes * 8_000_000_000_000m / bitsPerSecond, MidpointRounding.ToEven));
+        new(SimTime.Scale(wireBytes, 8_000_000_000_000, bitsPerSecond));
 
     private static void WriteMac(Span<byte> mac, int address)
     {

@@ -12,6 +12,14 @@ public sealed record NicSettings
     /// <summary>The station address (the low 24 bits of its MAC).</summary>
     public int Address { get; init; }
 
+    /// <summary>
+    /// More stations behind this NIC (the guests of a machine, bridged to it: its MAC filter holds
+    /// theirs); frames for any of them or for <see cref="Address"/> are taken.
+    /// </summary>
+    public IReadOnlyCollection<int> Stations { get; init; } = [];
+
+    public bool Accepts(int destination) => destination == Address || Stations.Contains(destination);
+
     /// <summary>Assumed: 25 GbE, a Kunpeng server's usual port (costs.md §9.3 has no NIC figure).</summary>
     public long BitsPerSecond { get; init; } = 25_000_000_000;
 

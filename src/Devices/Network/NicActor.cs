@@ -61,7 +61,7 @@ public sealed class NicActor(NicSettings settings, int host, int link) : Compone
     private void Receive(ISimContext ctx, WireFrame f)
     {
         var data = f.Data.ToByteArray();
-        if (Ethernet.Destination(data) != Settings.Address) { FramesDropped++; return; }
+        if (!Settings.Accepts(Ethernet.Destination(data))) { FramesDropped++; return; }
         var key = (Ethernet.Source(data), f.Packet);
         if (!_partial.TryGetValue(key, out var parts)) _partial[key] = parts = new List<byte[]>((int)f.Count);
         parts.Add(data);

@@ -36,9 +36,16 @@ public sealed class DeviceQueue(int index, SplitRingLayout layout, IGuestMemory 
     /// <summary>Entries published by the driver that the device has not popped.</summary>
     public bool HasAvail => _lastAvail != _availIdxSeen;
 
+    /// <summary>
+    /// The driver has set the queue up (its first publication or notification arrived, as DRIVER_OK
+    /// would say): before that the device leaves the ring's memory alone — it may not exist yet.
+    /// </summary>
+    public bool Live { get; private set; }
+
     /// <summary>A notification arrived; its notification data (VIRTIO_F_NOTIFICATION_DATA) carries the next avail index.</summary>
     public void OnNotify(ushort nextAvail)
     {
+        Live = true;
         _kickPending = false;
         if ((ushort)(nextAvail - _lastAvail) > (ushort)(_availIdxSeen - _lastAvail)) _availIdxSeen = nextAvail;
     }
@@ -51,6 +58,7 @@ public sealed class DeviceQueue(int index, SplitRingLayout layout, IGuestMemory 
     /// </summary>
     public bool OnDriverPublished(AvailPublished p)
     {
+        Live = true;
         _availIdxSeen = (ushort)p.AvailIdx;
         _availFlagsSeen = (ushort)p.AvailFlags;
         _usedEventSeen = (ushort)p.UsedEvent;

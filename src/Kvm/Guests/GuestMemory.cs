@@ -22,6 +22,10 @@ public sealed class GuestMemory(ulong ramBase, ulong ramBytes, ulong metadataBas
 
     public bool IsRam(ulong ipa) => ipa < RamBytes;
 
+    /// <summary>Host memory a realm shares with the host for its devices (rings, bounce pool): its base (2 MiB aligned) and size; 0: none.</summary>
+    public ulong SharedBase { get; init; }
+    public ulong SharedBytes { get; init; }
+
     /// <summary>The host page that backs guest RAM at <paramref name="ipa"/>.</summary>
     public ulong HostPageOf(ulong ipa)
     {

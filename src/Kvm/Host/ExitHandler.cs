@@ -49,15 +49,18 @@ public sealed partial class ExitHandler(IHostCpu cpu, KvmCosts costs, int gic)
 
     /// <summary>
     /// A device register access: KVM's MMIO bus says who emulates it — in the kernel (and for an
-    /// ioeventfd, signal its backend), or the VMM in user space. A read returns zero in X0 (a realm's on
+    /// ioeventfd, signal its backend), or the VMM in user space (which passes a notify to its device thread). A read returns zero in X0 (a realm's on
     /// the next entry, with EMUL_MMIO).
     /// </summary>
     private IEnumerable<HostOp> Mmio(KvmVcpu v, KvmExit e)
     {
         ulong address = e.Address & ~v.Guest.UnprotectedIpaBit;
-        var (handler, _) = v.Guest.Io.Find(address);
+        var (handler, backend) = v.Guest.Io.Find(address);
         yield return HostOp.Work(handler == IoHandler.Kernel ? costs.MmioKernel : costs.MmioUser,
             handler == IoHandler.Kernel ? "KVM emulates the MMIO access" : "the VMM emulates the MMIO access");
+        // A queue-notify register: KVM's ioeventfd signals the vhost worker, or the VMM hands the
+        // notification to its device thread; either way the written value is the notification data.
+        if (backend >= 0 && e.Write) yield return HostOp.Send(backend, Devices.DeviceKinds.VirtioNotify, (long)(uint)e.Value);
         if (v.Guest.IsRealm)
         {
             v.EntryFlags |= RecEntryFlags.EmulMmio; // the TMM completes the access on the next entry

@@ -20,7 +20,7 @@ public static class RealmLifecycle
     {
         const HostPhase P = HostPhase.Creation;
         var s = g.Shape;
-        var rmi = new RealmRmi(cpu, g, "realm creation");
+        var rmi = new RealmRmi(cpu, g, $"realm creation of {g.Name}");
         var memory = cpu.Memory;
         g.Memory.ResetMetadata();
         g.Book.Clear();
@@ -67,6 +67,9 @@ public static class RealmLifecycle
             g.Book.AddPopulated(ipa, onDemand: false);
         }
 
+        foreach (var op in MapShared(rmi, g, rd, P)) yield return op;
+
+        ulong recParams = g.Memory.AllocateMetadata(); // one page for every REC_CREATE, as KVM frees it after each call
         for (int v = 0; v < s.Vcpus; v++)
         {
             ulong rec = 0;
@@ -74,7 +77,6 @@ public static class RealmLifecycle
             var aux = new ulong[s.RecAuxCount];
             for (int i = 0; i < aux.Length; i++)
                 foreach (var op in rmi.Delegate($"REC {v} aux {i}", x => aux[i] = x, P)) yield return op;
-            ulong recParams = g.Memory.AllocateMetadata();
             memory.Write(recParams, RecParams(v, v == 0 || s.SecondariesRunnable, aux));
             yield return rmi.Call(RmiFid.RecCreate, rd, rec, recParams, phase: P);
             rmi.Expect($"REC_CREATE vCPU {v}");
@@ -89,12 +91,17 @@ public static class RealmLifecycle
     public static IEnumerable<HostOp> Destroy(IHostCpu cpu, KvmGuest g)
     {
         const HostPhase P = HostPhase.Teardown;
-        var rmi = new RealmRmi(cpu, g, "realm destruction");
+        var rmi = new RealmRmi(cpu, g, $"realm destruction of {g.Name}");
         var realm = g.Realm ?? throw new InvalidOperationException($"{g.Name} has no realm to destroy");
         for (int v = 0; v < realm.Recs.Count; v++)
         {
             yield return rmi.Call(RmiFid.RecDestroy, realm.Recs[v], phase: P);
             rmi.Expect($"REC_DESTROY vCPU {v}");
+        }
+        foreach (var (ipa, level) in g.Book.Unprotected)
+        {
+            yield return rmi.Call(RmiFid.RttUnmapUnprotected, realm.Rd, ipa, (ulong)level, phase: P);
+            rmi.Expect($"RTT_UNMAP_UNPROTECTED at IPA 0x{ipa:X}");
         }
         foreach (ulong ipa in g.Book.Populated)
         {
@@ -116,6 +123,28 @@ public static class RealmLifecycle
         g.DestructionCalls = rmi.Calls;
         g.Book.Clear();
         g.Realm = null;
+    }
+
+    /// <summary>Normal memory, read-write (S2AP 0b11), in an unprotected mapping's descriptor.</summary>
+    public const ulong SharedDescriptorAttributes = 0b11UL << 6 | 0b111UL << 2;
+
+    /// <summary>
+    /// The realm's shared memory for its devices: host pages mapped into the unprotected half, one
+    /// 2 MiB block per RMI_RTT_MAP_UNPROTECTED (creating the RTTs the walk needs), so that the host
+    /// reaches what the realm shares — rings and bounce buffers — and the realm's accesses to it
+    /// need no exit.
+    /// </summary>
+    private static IEnumerable<HostOp> MapShared(RealmRmi rmi, KvmGuest g, ulong rd, HostPhase phase)
+    {
+        var s = g.Shape;
+        for (ulong off = 0; off < s.SharedBytes; off += RealmShape.SharedBlock)
+        {
+            ulong ipa = s.SharedIpa + off, pa = g.Memory.SharedBase + off;
+            foreach (var op in rmi.WithTables(ipa, () => rmi.Call(RmiFid.RttMapUnprotected, rd, ipa, 2, pa | SharedDescriptorAttributes, phase: phase),
+                $"RTT_MAP_UNPROTECTED of shared block 0x{ipa:X}", phase))
+                yield return op;
+            g.Book.AddUnprotected(ipa, 2);
+        }
     }
 
     /// <summary>The guest image's bytes: a fixed pattern per page, so the RIM is reproducible.</summary>

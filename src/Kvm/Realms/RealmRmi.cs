@@ -18,6 +18,7 @@ public sealed class RealmRmi(IHostCpu cpu, KvmGuest guest, string what)
     public HostOp Call(ulong fid, ulong x1 = 0, ulong x2 = 0, ulong x3 = 0, ulong x4 = 0, ulong x5 = 0, HostPhase phase = HostPhase.Run)
     {
         Calls++;
+        guest.CountCall(phase, fid);
         return HostOp.Smc(new SmcCall(fid, x1, x2, x3, x4, x5), phase);
     }
 
@@ -27,7 +28,7 @@ public sealed class RealmRmi(IHostCpu cpu, KvmGuest guest, string what)
     {
         if (cpu.LastSmc.X0 != 0)
             throw new SimulationException(
-                $"KVM's {what} of {guest.Name} failed at call {Calls}, {call}: status 0x{cpu.LastSmc.X0:X} ({(cpu.LastSmcError.Length > 0 ? cpu.LastSmcError : "no reason given")})");
+                $"KVM's {what} failed at call {Calls}, {call}: status 0x{cpu.LastSmc.X0:X} ({(cpu.LastSmcError.Length > 0 ? cpu.LastSmcError : "no reason given")})");
     }
 
     /// <summary>Delegates a fresh host granule for KVM's own use (RD, RTT, REC, aux) and records it.</summary>

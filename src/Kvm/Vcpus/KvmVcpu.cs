@@ -37,6 +37,8 @@ public sealed class KvmVcpu(KvmGuest guest, int index, VcpuActor vcpu)
     public bool StopRequested { get; set; }
     /// <summary>A realm vCPU whose REC_ENTER succeeded and has not returned: it is inside its REC.</summary>
     public bool InRec { get; set; }
+    /// <summary>KVM chose it to enter and it has not exited since (vcpu->mode IN_GUEST_MODE): an interrupt for it needs a kick.</summary>
+    public bool InGuest { get; set; }
 
     /// <summary>What the next REC_ENTER carries (realm): entry flags and X0.. for the realm (an MMIO read's value, a host call's results).</summary>
     public RecEntryFlags EntryFlags { get; set; }
@@ -48,6 +50,10 @@ public sealed class KvmVcpu(KvmGuest guest, int index, VcpuActor vcpu)
     /// <summary>When it last became runnable while waiting for its CPU (-1: not waiting), and the time it waited in all.</summary>
     public long WaitingSince { get; set; } = -1;
     public long WaitPicoseconds { get; set; }
+
+    /// <summary>A malicious KVM's hook in this vCPU's run loop (security experiments); the hook whose tampered entry is in flight.</summary>
+    public Attacks.IRunLoopAttack? Attack { get; set; }
+    public Attacks.IRunLoopAttack? TamperedEntry { get; set; }
 
     public long[] Exits { get; } = new long[Enum.GetValues<ExitKind>().Length];
     public long ExitsTotal => Exits.Sum();
@@ -70,7 +76,7 @@ public sealed class KvmVcpu(KvmGuest guest, int index, VcpuActor vcpu)
     public void Reset()
     {
         Vgic.Clear();
-        Blocked = StopRequested = InRec = false;
+        Blocked = StopRequested = InRec = InGuest = false;
         EntryFlags = RecEntryFlags.None;
         Array.Clear(EntryGprs);
         TimerGeneration++;

@@ -17,8 +17,8 @@ internal sealed record GuestRead(GuestSpec Spec, string ConfigurationPath, strin
 /// </summary>
 internal static class GuestReader
 {
-    public static readonly string[] Known = ["name", "configuration", "vcpus", "boot", "program", "programs", "realm", "pes", "stage1-pages", "summary", "kind", "sources", "metric", "only", "io"];
-    public static readonly string[] RealmKnown = ["ram", "ram-pages", "image-pages", "ipa-bits", "hash"];
+    public static readonly string[] Known = ["name", "configuration", "vcpus", "boot", "program", "programs", "realm", "pes", "devices", "stage1-pages", "summary", "kind", "sources", "metric", "only", "io"];
+    public static readonly string[] RealmKnown = ["ram", "ram-pages", "image-pages", "ipa-bits", "hash", "swiotlb"];
     public static readonly string[] Configurations = PlatformConfigurations.Names;
     public const int MaxVcpus = 1 << 20;
     private const long GranuleBytes = 4096;
@@ -38,7 +38,13 @@ internal static class GuestReader
         var own = f.Value("realm") is { } realm ? new Fields(realm, f.At("realm"), RealmKnown, "field of a realm") : null;
         var shape = Realm(own, d.Realm, programs.Count, configuration.HasTmm());
         var stage1 = f.Has("stage1-pages") ? Stage1Block(f.Raw("stage1-pages"), f.At("stage1-pages")) : d.Stage1Block;
-        var spec = new GuestSpec { Name = name, Configuration = configuration, Programs = programs, PsciBoot = psci, Realm = shape, Pins = Pins(f, programs.Count), Stage1Block = stage1 };
+        var devices = Io.DeviceReader.Read(f.Value("devices"), f.At("devices"), programs.Count);
+        Io.DeviceReader.CheckPrograms(f.At(f.Has("programs") ? "programs" : "program"), programs, devices);
+        var spec = new GuestSpec
+        {
+            Name = name, Configuration = configuration, Programs = programs, PsciBoot = psci, Realm = shape, Pins = Pins(f, programs.Count),
+            Devices = devices, SwiotlbBytes = Swiotlb(own, d.Realm), Stage1Block = stage1,
+        };
         return new(spec, configurationPath, path);
     }
 
@@ -51,11 +57,16 @@ internal static class GuestReader
         Fields Pick(string key) => own != null && own.Has(key) ? own : machine;
         var ramFrom = own != null && (own.Has("ram") || own.Has("ram-pages")) ? own : machine;
         if (ramFrom == own && own.Has("ram") && own.Has("ram-pages")) throw own.Error("ram", "give ram or ram-pages, not both");
-        int ramPages = ramFrom.Has("ram") ? Pages(ramFrom) : ramFrom.Int("ram-pages", null, 1);
+        int imagePages = Pick("image-pages").Int("image-pages", null, 1);
+        // ram is all of guest RAM, populated on demand past the image and host-call blocks; ram-pages is populated at creation.
+        bool sized = ramFrom.Has("ram");
+        int ramPages = sized ? Math.Min(Pages(ramFrom), RealmShape.DefaultRamPages(imagePages, vcpus))
+            : ramFrom.Int("ram-pages", RealmShape.DefaultRamPages(imagePages, vcpus), 1);
         var shape = new RealmShape
         {
             RamPages = ramPages,
-            ImagePages = Pick("image-pages").Int("image-pages", null, 1),
+            RamBytes = sized ? (ulong)Pages(ramFrom) * GranuleBytes : 0,
+            ImagePages = imagePages,
             IpaBits = (byte)Pick("ipa-bits").Int("ipa-bits", null, 32, 48),
             HashAlgorithm = (byte)(Pick("hash").OneOf("hash", null, "sha256", "sha512") == "sha256" ? 0 : 1),
             Vcpus = vcpus,
@@ -69,6 +80,15 @@ internal static class GuestReader
     {
         try { return Cores.Translation.Blocks.Parse(text); }
         catch (ArgumentException e) { throw new ConfigPathException(path, e.Message); }
+    }
+
+    /// <summary>A realm's bounce pool: realm.swiotlb (a size, whole 2 KiB slots) of the guest, else of the machine.</summary>
+    public static long Swiotlb(Fields? own, Fields machine)
+    {
+        var f = own != null && own.Has("swiotlb") ? own : machine;
+        if (!f.Has("swiotlb")) return 64L << 20;
+        long bytes = f.Bytes("swiotlb");
+        return bytes >= 2048 && bytes % 2048 == 0 && bytes <= 1L << 34 ? bytes : throw f.Error("swiotlb", $"{bytes} bytes is not a whole number of 2 KiB slots up to 16 GiB");
     }
 
     private static int Pages(Fields f)

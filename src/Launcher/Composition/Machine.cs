@@ -22,7 +22,7 @@ namespace VirtCca.Launcher.Composition;
 /// on each (resident: same placement group). Shared parts come first. Every run gets fresh components
 /// and fresh shared state (memory, KVM's guest structures).
 /// </summary>
-public sealed class Machine
+public sealed partial class Machine
 {
     public const int Gic = 0, Tzasc = 1, Smmu = 2;
     private readonly MachineSpec _spec;
@@ -31,13 +31,21 @@ public sealed class Machine
     private readonly WorldSwitchCosts _worldSwitch;
     private readonly IReadOnlyList<Func<Machine, Component>> _deviceFactories;
     private readonly bool[] _created;
+    private readonly (Role Role, int Index, int Guest)[] _roles; // by component id: what to build there
+
+    private enum Role { Gic, Tzasc, Smmu, Tmm, Vmm, Device, Pe, Vcpu }
     private RunState? _run;
 
-    public Machine(MachineSpec spec, IReadOnlyList<Func<Machine, Component>>? devices = null)
+    public Machine(MachineSpec spec, IReadOnlyList<Func<Machine, Component>>? devices = null, Io.MachineNetwork? network = null)
     {
         if (spec.Guests.Count == 0) throw new ArgumentException("a machine needs at least one guest");
-        foreach (var g in spec.Guests)
+        spec = Io.MachineIo.Prepare(spec);
+        foreach (var g in spec.Guests.Where(g => g.IsRealm)) // a VM's RAM is KVM's own: no RMI layout to check
             if ((g.Realm with { Vcpus = g.Vcpus }).Problem() is { } problem) throw new ArgumentException($"guest {g.Name}: {problem}");
+        var realms = spec.Guests.Where(g => g.IsRealm).GroupBy(g => g.Configuration).ToList();
+        if (realms.Count > 1)
+            throw new ArgumentException($"guests {realms[0].First().Name} ({realms[0].Key.Name()}) and {realms[1].First().Name} ({realms[1].Key.Name()}): " +
+                "the firmware puts the TMM at S-EL2 or in EL3, not both on one machine");
         _spec = spec;
         _deviceFactories = devices ?? [];
         var platform = spec.Platform;
@@ -56,28 +64,38 @@ public sealed class Machine
         var b = new Topology.Builder();
         b.Add("gic", 0); b.Add("tzasc", 0); b.Add("smmu", 0);
         TmmId = Firmware.HasTmm() ? b.Add("tmm", 0) : -1;
-        VmmIds = spec.Guests.Select(g => b.Add($"vmm-{g.Name}", 0)).ToArray();
+        var group = Placement.GroupOfGuest(spec);
+        VmmIds = spec.Guests.Select((g, i) => b.Add($"vmm-{g.Name}", group[i])).ToArray();
         DeviceIds = _deviceFactories.Select((_, i) => b.Add($"device{i}", 0)).ToArray();
         PeIds = new int[pes];
         VcpuIds = spec.Guests.Select(g => new int[g.Vcpus]).ToArray();
         for (int p = 0; p < pes; p++)
         {
-            PeIds[p] = b.Add($"pe{p}", 0);
-            foreach (var (g, v) in Placement.OnPe[p]) VcpuIds[g][v] = b.Add($"vcpu-{spec.Guests[g].Name}-{v}", 0);
+            int peGroup = Placement.OnPe[p].Count > 0 ? group[Placement.OnPe[p][0].Guest] : 0; // an idle PE waits with the shared parts
+            PeIds[p] = b.Add($"pe{p}", peGroup);
+            foreach (var (g, v) in Placement.OnPe[p]) VcpuIds[g][v] = b.Add($"vcpu-{spec.Guests[g].Name}-{v}", peGroup);
         }
+        // Link sets, not pairs: a machine of 16,384 PEs needs one entry per PE, not one per pair.
         var l = platform.Links;
-        for (int p = 0; p < pes; p++)
-        {
-            b.Link(PeIds[p], Gic, l.PeGic).Link(PeIds[p], Tzasc, l.PeTzasc);
-            if (TmmId >= 0) b.Link(PeIds[p], TmmId, l.PeTmm);
-            for (int q = p + 1; q < pes; q++) b.Link(PeIds[p], PeIds[q], l.PePe); // vGIC updates, PSCI, KVM's kicks
-        }
-        for (int g = 0; g < spec.Guests.Count; g++)
-            foreach (int pe in Placement.PesOfGuest(g).Select(p => PeIds[p])) b.Link(VmmIds[g], pe, l.PePe); // the VMM's thread reaches the PEs as one PE reaches another
+        b.LinkToHub(Gic, PeIds, l.PeGic, name: "pe-gic").LinkToHub(Tzasc, PeIds, l.PeTzasc, name: "pe-tzasc");
+        if (TmmId >= 0) b.LinkToHub(TmmId, PeIds, l.PeTmm, name: "pe-tmm");
+        b.LinkAll(PeIds, l.PePe, "pe-pe"); // vGIC updates, PSCI, KVM's kicks
+        for (int g = 0; g < spec.Guests.Count; g++) // the VMM's thread reaches its guest's PEs as one PE reaches another
+            b.LinkToHub(VmmIds[g], Placement.PesOfGuest(g).Select(p => PeIds[p]), l.PePe, name: $"vmm-{spec.Guests[g].Name}");
         b.Link(Smmu, Tzasc, l.SmmuTzasc);
         foreach (var device in DeviceIds) b.Link(device, Smmu, l.DeviceSmmu).Link(device, Gic, l.PeGic);
+        AttackerId = AddAttacker(b, l);
+        IoParts = new Io.MachineIo(spec, b, PeIds, Placement, Gic, Smmu, network);
         Topology = b.Build();
         _created = new bool[Topology.Count];
+        _roles = new (Role, int, int)[Topology.Count];
+        _roles[Gic] = (Role.Gic, 0, 0); _roles[Tzasc] = (Role.Tzasc, 0, 0); _roles[Smmu] = (Role.Smmu, 0, 0);
+        if (TmmId >= 0) _roles[TmmId] = (Role.Tmm, 0, 0);
+        for (int g = 0; g < VmmIds.Length; g++) _roles[VmmIds[g]] = (Role.Vmm, g, 0);
+        for (int d = 0; d < DeviceIds.Length; d++) _roles[DeviceIds[d]] = (Role.Device, d, 0);
+        for (int p = 0; p < pes; p++) _roles[PeIds[p]] = (Role.Pe, p, 0);
+        for (int g = 0; g < VcpuIds.Length; g++)
+            for (int v = 0; v < VcpuIds[g].Length; v++) _roles[VcpuIds[g][v]] = (Role.Vcpu, v, g);
         Model = new FactoryModel($"machine-{string.Join("+", spec.Guests.Select(g => g.Configuration.Name()).Distinct())}", Topology, Create);
     }
 
@@ -97,6 +115,10 @@ public sealed class Machine
     /// <summary>Component ids of each guest's vCPUs.</summary>
     public int[][] VcpuIds { get; }
     public int SmmuId => Smmu;
+    /// <summary>The guests' virtio devices: irqfd, NVMe, bridge, NIC, backends (see <see cref="Io.MachineIo"/>).</summary>
+    public Io.MachineIo IoParts { get; }
+    /// <summary>The last run's I/O state and components (null when no guest has a device).</summary>
+    public Io.MachineIo.IoRun? IoRun => Run.Io;
 
     /// <summary>What the last run created (the model makes fresh components and state for every run); empty before any (a node that ran none of it).</summary>
     public PeActor[] Pes => Run.Pes;
@@ -137,7 +159,10 @@ public sealed class Machine
         public TzascActor? TzascActor;
         public SmmuActor? SmmuActor;
         public TmmActor? Tmm;
+        public Kvm.Attacks.HostAttacker? Attacker;
+        public readonly Io.MachineIo.IoRun? Io;
         private readonly Rmm? _rmm;
+        public Rmm? TmmModel => _rmm;
 
         public RunState(Machine m)
         {
@@ -152,8 +177,9 @@ public sealed class Machine
             {
                 var gs = spec.Guests[g];
                 var range = m._layout.Guests[g];
-                var guest = new KvmGuest(g, gs.Name, gs.IsRealm, gs.Vcpus, new GuestMemory(range.RamBase, range.RamBytes, range.MetadataBase, range.MetadataBytes),
-                    gs.Realm with { Vcpus = gs.Vcpus, SecondariesRunnable = !gs.PsciBoot }, gs.PsciBoot) { Vmm = m.VmmIds[g] };
+                var guest = new KvmGuest(g, gs.Name, gs.IsRealm, gs.Vcpus,
+                    new GuestMemory(range.RamBase, range.RamBytes, range.MetadataBase, range.MetadataBytes) { SharedBase = range.SharedBase, SharedBytes = range.SharedBytes },
+                    gs.Realm with { Vcpus = gs.Vcpus, SecondariesRunnable = !gs.PsciBoot, Vmid = (ushort)(g + 1) }, gs.PsciBoot) { Vmm = m.VmmIds[g], Abi = spec.Abi };
                 for (int v = 0; v < gs.Vcpus; v++)
                 {
                     int p = m.Placement.PeOf[g][v];
@@ -163,31 +189,34 @@ public sealed class Machine
                 Guests[g] = guest;
             }
             if (m.Firmware.HasTmm()) _rmm = new Rmm(m._layout.Rmm, memory: Memory);
+            if (spec.Guests.Any(g => g.Devices.Count > 0)) Io = m.IoParts.NewRun(Memory, Guests, m._layout, _rmm, m.PeIds);
         }
 
         public Component Create(int id)
         {
             var m = _m;
             var platform = m.Platform;
-            switch (id)
+            if (m.IoParts.Owns(id)) return Io!.Create(id); // the I/O parts and the attacker keep their own roles
+            if (id == m.AttackerId) return Attacker = m.CreateAttacker(this);
+            var (role, i, g) = m._roles[id];
+            return role switch
             {
-                case Gic: return GicActor = new GicActor(new Gicv3(m.PeIds.Length), m.PeIds, platform.GicCosts);
-                case Tzasc: return TzascActor = new TzascActor(m._layout.BootTzasc(platform), Memory, platform.TzascCosts);
-                case Smmu: return SmmuActor = new SmmuActor(new StreamTable(platform.SmmuStrictInvalidation), Tzasc, platform.SmmuCosts);
-            }
-            if (id == m.TmmId) return Tmm = new TmmActor(_rmm!, TmmCostsOf(platform));
-            int i = Array.IndexOf(m.VmmIds, id);
-            if (i >= 0) return Vmms[i] = new GuestVmm(Guests[i], Guests[i].PeOfVcpu[0]);
-            i = Array.IndexOf(m.DeviceIds, id);
-            if (i >= 0) return Devices[i] = m._deviceFactories[i](m);
-            i = Array.IndexOf(m.PeIds, id);
-            if (i >= 0) return Pes[i] = new PeActor(PeSetupOf(i));
-            for (int g = 0; g < Guests.Length; g++)
-            {
-                int v = Array.IndexOf(m.VcpuIds[g], id);
-                if (v >= 0) return Vcpus[g][v] = VcpuOf(g, v);
-            }
-            throw new InvalidOperationException($"component {id} is not part of the machine");
+                Role.Gic => GicActor = new GicActor(new Gicv3(m.PeIds.Length), m.PeIds, platform.GicCosts),
+                Role.Tzasc => TzascActor = new TzascActor(m._layout.BootTzasc(platform), Memory, platform.TzascCosts),
+                Role.Smmu => SmmuActor = new SmmuActor(StreamsOf(platform), Tzasc, platform.SmmuCosts),
+                Role.Tmm => Tmm = new TmmActor(_rmm!, TmmCostsOf(platform)),
+                Role.Vmm => Vmms[i] = new GuestVmm(Guests[i], Guests[i].PeOfVcpu[0]),
+                Role.Device => Devices[i] = m._deviceFactories[i](m),
+                Role.Pe => Pes[i] = new PeActor(PeSetupOf(i)),
+                _ => Vcpus[g][i] = VcpuOf(g, i),
+            };
+        }
+
+        /// <summary>The SMMU's stream table, with the guests' device streams when the machine has I/O.</summary>
+        private StreamTable StreamsOf(PlatformSettings platform)
+        {
+            var streams = new StreamTable(platform.SmmuStrictInvalidation);
+            return Io?.Streams(streams) ?? streams;
         }
 
         private PeSetup PeSetupOf(int p)
@@ -225,6 +254,7 @@ public sealed class Machine
                 Layout = gs.IsRealm ? new GuestLayout(guest.UnprotectedIpaBit, guest.Shape.HostCallIpa(v)) : new GuestLayout(),
                 Stage2 = gs.IsRealm ? new RealmStage2(_rmm!, guest) : gs.Configuration == PlatformConfiguration.Native ? new NativeMemory(guest.Memory) : guest.Stage2,
                 Clock = () => Pes[pe].Now.Picoseconds,
+                Io = Io?.Guests[g],
             };
         }
     }
@@ -265,7 +295,10 @@ public sealed class Machine
             [RmiFid.RttCreate] = p.TmmTableLevelCycles,
             [RmiFid.RttDestroy] = p.TmmTableLevelCycles,
             [RmiFid.RttFold] = p.TmmTableLevelCycles,
+            [TmiFid.DataCreate] = p.TmmDataCreate4kCycles - p.WorldSwitch.TmmCommandBase,
+            [TmiFid.TttCreate] = p.TmmTableLevelCycles,
         },
+        MapRangeBlockCycles = TmmCosts.MapRangeBlock(p.TmmTableLevelCycles),
     };
 }
 

@@ -41,12 +41,23 @@ public static class MachineConfig
             throw r.Error("machine.pes", $"auto gives every vCPU its own PE, but {total} vCPUs are more than the platform's {platform.Pes} PEs; set machine.pes (vCPUs then share PEs)");
         CheckPins(guests, pes ?? total);
 
+        CheckHostThreads(guests, pes ?? total);
+
         var scheduler = new SchedulerSpec
         {
             TimeSlice = r.Time("machine.scheduler.time-slice"),
             ContextSwitchCycles = r.Long("machine.scheduler.context-switch-cycles", 0),
         };
-        return new MachineSpec { Platform = platform, Pes = pes, Guests = guests.Select(g => g.Spec).ToArray(), Scheduler = scheduler };
+        var specs = guests.Select(g => g.Spec).ToArray();
+        var host = AttackReader.Read(r, specs, pes ?? total);
+        var abi = r.OneOf("machine.abi", "rmi", "tmi") == "tmi" ? Tmm.Abi.HostAbi.Tmi : Tmm.Abi.HostAbi.Rmi;
+        var hardware = new Io.MachineHardware
+        {
+            Nvme = Io.DeviceReader.Nvme(Value(r, "machine.nvme"), "machine.nvme"),
+            Nic = Io.DeviceReader.Nic(Value(r, "machine.nic"), "machine.nic"),
+        };
+        var placement = r.OneOf("machine.placement", "machine", "guest") == "guest" ? MachinePlacement.ByGuest : MachinePlacement.OneGroup;
+        return new MachineSpec { Platform = platform, Pes = pes, Guests = specs, Scheduler = scheduler, Host = host, Abi = abi, Hardware = hardware, Placement = placement };
     }
 
     /// <summary>machine.guests, or — when it is empty — one guest from the single-guest keys.</summary>
@@ -62,14 +73,20 @@ public static class MachineConfig
             var programs = GuestPrograms.Read(new(Value(r, "machine.program"), "machine.program", Value(r, "machine.programs"), "machine.programs", "machine.vcpus"),
                 vcpus, frequencyHz);
             var shape = GuestReader.Realm(null, defaults.Realm, programs.Count, defaults.Configuration.HasTmm());
-            return [new(new GuestSpec { Name = "guest0", Configuration = defaults.Configuration, Programs = programs, PsciBoot = defaults.PsciBoot, Realm = shape },
-                defaults.ConfigurationPath, "machine")];
+            var devices = Io.DeviceReader.Read(Value(r, "machine.devices"), "machine.devices", programs.Count);
+            Io.DeviceReader.CheckPrograms(r.Has("machine.program") ? "machine.program" : "machine.programs", programs, devices);
+            return [new(new GuestSpec
+            {
+                Name = "guest0", Configuration = defaults.Configuration, Programs = programs, PsciBoot = defaults.PsciBoot, Realm = shape,
+                Devices = devices, SwiotlbBytes = GuestReader.Swiotlb(null, defaults.Realm),
+            }, defaults.ConfigurationPath, "machine")];
         }
 
         // The single-guest keys describe one guest: beside a list of guests they would be silently ignored.
         if (r.Raw("machine.vcpus") != "auto") throw r.Error("machine.vcpus", "set together with machine.guests: each guest gives its own vcpus");
         if (r.Has("machine.program")) throw r.Error("machine.program", "set together with machine.guests: each guest gives its own program");
         if (Value(r, "machine.programs") is { } p && !Hocon.IsEmptyList(p)) throw r.Error("machine.programs", "set together with machine.guests: each guest gives its own programs");
+        if (Value(r, "machine.devices") is { } dv && !Hocon.IsEmptyList(dv)) throw r.Error("machine.devices", "set together with machine.guests: each guest gives its own devices");
 
         var guests = new List<GuestRead>();
         for (int i = 0; i < entries.Count; i++)
@@ -133,7 +150,7 @@ public static class MachineConfig
     private static Akka.Configuration.Hocon.HoconValue? Value(ConfigReader r, string key) => r.Has(key) ? r.Config.GetValue(key) : null;
 
     /// <summary>The firmware puts the TMM at S-EL2 or in EL3: realms of both kinds cannot share a machine.</summary>
-    private static void CheckOneTmm(List<GuestRead> guests)
+    internal static void CheckOneTmm(List<GuestRead> guests)
     {
         var first = guests.FirstOrDefault(g => g.Spec.IsRealm);
         if (first == null) return;
@@ -143,7 +160,17 @@ public static class MachineConfig
                 "so a machine's realms share one configuration (baseline guests may join either)");
     }
 
-    private static void CheckPins(List<GuestRead> guests, int pes)
+    /// <summary>A device backend's host thread on a PE needs that PE.</summary>
+    internal static void CheckHostThreads(List<GuestRead> guests, int pes)
+    {
+        foreach (var g in guests)
+            for (int d = 0; d < g.Spec.Devices.Count; d++)
+                if (g.Spec.Devices[d].HostPe is { } pe && pe >= pes)
+                    throw new ConfigPathException(ConfigPath.Key(ConfigPath.Index(ConfigPath.Key(g.Path, "devices"), d), "host-thread"),
+                        $"PE {pe} does not exist: the machine has {pes} PEs (0..{pes - 1}; machine.pes)");
+    }
+
+    internal static void CheckPins(List<GuestRead> guests, int pes)
     {
         foreach (var g in guests)
             for (int v = 0; v < (g.Spec.Pins?.Count ?? 0); v++)

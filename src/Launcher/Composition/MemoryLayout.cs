@@ -23,19 +23,36 @@ public sealed class MemoryLayout
         {
             ulong ram = AlignUp(g.Realm.Ram, TwoMiB);
             ulong metadata = AlignUp((g.Realm with { Vcpus = g.Vcpus }).MetadataGranules * Granule.Size, TwoMiB);
-            guests.Add(new GuestRange(cursor, g.Realm.Ram, cursor + ram, metadata));
-            cursor += ram + metadata;
+            ulong shared = AlignUp(g.Realm.SharedBytes, TwoMiB); // a realm's device memory, which it shares with the host
+            guests.Add(new GuestRange(cursor, g.Realm.Ram, cursor + ram, metadata, cursor + ram + metadata, shared));
+            cursor += ram + metadata + shared;
         }
         Guests = guests;
+        if (spec.Host.Attacks.Count > 0)
+        {
+            AttackerScratch = cursor; // host pages of the attacker's own, after every guest's
+            cursor += AttackerScratchPages * Granule.Size;
+        }
+        ulong tmmObjects = 0;
+        if (spec.Abi == HostAbi.Tmi)
+        {
+            // TMI: names for what the TMM allocates itself, never handed to KVM (RmmConfig.TmmObjectBase).
+            tmmObjects = AlignUp(cursor, TwoMiB);
+            cursor = tmmObjects + (ulong)spec.SecurePoolGranules * Granule.Size;
+        }
         DramSize = Math.Max(OneGiB, AlignUp(cursor - DramBase, OneGiB));
         Rmm = new RmmConfig
         {
             DramBase = DramBase, DramSize = DramSize,
             SecurePoolBase = AlignUp(DramBase + DramSize, OneGiB), SecurePoolGranules = spec.SecurePoolGranules,
+            Abi = spec.Abi, TmmObjectBase = tmmObjects, TmmObjectGranules = spec.SecurePoolGranules,
         };
     }
 
     public IReadOnlyList<GuestRange> Guests { get; }
+    /// <summary>Host pages the attacker makes up run pages and sources in (machines with attacks only).</summary>
+    public ulong AttackerScratch { get; }
+    public const int AttackerScratchPages = 8;
     public ulong DramSize { get; }
     /// <summary>The TMM's view of the platform: DRAM it may be handed, its secure pool.</summary>
     public RmmConfig Rmm { get; }
@@ -53,5 +70,5 @@ public sealed class MemoryLayout
     private static ulong AlignUp(ulong x, ulong a) => (x + a - 1) & ~(a - 1);
 }
 
-/// <summary>One guest's host memory: RAM backing [RamBase, RamBase + RamBytes) and KVM's metadata range.</summary>
-public readonly record struct GuestRange(ulong RamBase, ulong RamBytes, ulong MetadataBase, ulong MetadataBytes);
+/// <summary>One guest's host memory: RAM backing [RamBase, RamBase + RamBytes), KVM's metadata range, and a realm's shared device memory.</summary>
+public readonly record struct GuestRange(ulong RamBase, ulong RamBytes, ulong MetadataBase, ulong MetadataBytes, ulong SharedBase = 0, ulong SharedBytes = 0);

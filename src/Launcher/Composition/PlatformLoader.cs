@@ -18,9 +18,11 @@ namespace VirtCca.Launcher.Composition;
 /// </summary>
 public static class PlatformLoader
 {
+    private static readonly string[] BackendKeys = ["wake", "notify", "blk-submit", "blk-complete", "net-tx", "net-rx", "signal"];
+
     private static readonly Dictionary<string, string[]> Known = new()
     {
-        [""] = ["name", "arch", "configurations", "pes", "frequency-hz", "cntfrq-hz", "kvm", "el3", "tmm", "memory", "native", "tzasc", "smmu", "gic", "swiotlb", "cpu", "guest", "links"],
+        [""] = ["name", "arch", "configurations", "pes", "frequency-hz", "cntfrq-hz", "kvm", "el3", "tmm", "memory", "native", "tzasc", "smmu", "gic", "swiotlb", "cpu", "guest", "links", "virtio", "vhost", "vmm-io"],
         ["kvm"] = ["hvc-rt", "mmio-kernel-rt", "mmio-user-rt", "vipi-e2e", "vtimer-latency"],
         ["el3"] = ["fast-smc-rt", "ctx-swap", "ctx-swap-no-sel2"],
         ["tmm"] = ["cmd-base", "guest-trap", "exit-marshal", "entry-marshal", "ttt-level", "data-create-4k", "shadow-pte"],
@@ -30,10 +32,13 @@ public static class PlatformLoader
         ["tzasc"] = ["regions", "granule", "check", "region-program", "action"],
         ["smmu"] = ["iotlb-miss", "strict-inval", "strict-invalidation"],
         ["gic"] = ["psgi", "lr-count", "veoi"],
-        ["swiotlb"] = ["map-unmap", "slot"],
+        ["swiotlb"] = ["map-unmap", "slot", "copy-on-map"],
         ["cpu"] = ["idle-wake"],
         ["guest"] = ["irq-handler", "pte-write", "tlbi"],
-        ["links"] = ["pe-tmm-ns", "pe-gic-ns", "pe-tzasc-ns", "pe-pe-ns", "device-smmu-ns", "smmu-tzasc-ns"],
+        ["links"] = ["pe-tmm-ns", "pe-gic-ns", "pe-tzasc-ns", "pe-pe-ns", "device-smmu-ns", "smmu-tzasc-ns", "io-ns", "pcie-ns"],
+        ["virtio"] = ["blk-submit", "blk-complete", "descriptor", "kick-prepare", "net-tx", "net-rx", "refill", "napi-budget"],
+        ["vhost"] = BackendKeys,
+        ["vmm-io"] = BackendKeys,
     };
 
     /// <summary>Loads a platform file (its `platform` block).</summary>
@@ -131,6 +136,7 @@ public static class PlatformLoader
             GuestIrqHandlerCycles = L("guest.irq-handler", d.GuestIrqHandlerCycles),
             Links = links,
         };
+        s = s with { Io = IoCosts(p, s, L) };
         Validate(s);
         return s;
     }
@@ -149,6 +155,50 @@ public static class PlatformLoader
             catch (ArgumentException e) { throw Bad("configurations", e.Message); }
         }
         return list.Count > 0 ? list.Distinct().ToArray() : throw Bad("configurations", "the list is empty");
+    }
+
+    private static Io.IoPlatform IoCosts(HoconConfig p, PlatformSettings s, Func<string, long, long> L)
+    {
+        var d = new Io.IoPlatform();
+        var dc = d.Driver;
+        var driver = dc with
+        {
+            BlkSubmitCycles = L("virtio.blk-submit", dc.BlkSubmitCycles),
+            BlkCompleteCycles = L("virtio.blk-complete", dc.BlkCompleteCycles),
+            DescriptorCycles = L("virtio.descriptor", dc.DescriptorCycles),
+            KickPrepareCycles = L("virtio.kick-prepare", dc.KickPrepareCycles),
+            NetTxCycles = L("virtio.net-tx", dc.NetTxCycles),
+            NetRxCycles = L("virtio.net-rx", dc.NetRxCycles),
+            RefillCycles = L("virtio.refill", dc.RefillCycles),
+            NapiBudget = (int)L("virtio.napi-budget", dc.NapiBudget),
+            InterruptCycles = s.GuestIrqHandlerCycles + s.GicVirtualEoiCycles, // the guest's handler and its EOI, as for any interrupt
+        };
+        Devices.Virtio.Backend.BackendCosts Backend(string section, Devices.Virtio.Backend.BackendCosts b) => b with
+        {
+            WakeCycles = L($"{section}.wake", b.WakeCycles),
+            NotifyCycles = L($"{section}.notify", b.NotifyCycles),
+            BlkSubmitCycles = L($"{section}.blk-submit", b.BlkSubmitCycles),
+            BlkCompleteCycles = L($"{section}.blk-complete", b.BlkCompleteCycles),
+            NetTxCycles = L($"{section}.net-tx", b.NetTxCycles),
+            NetRxCycles = L($"{section}.net-rx", b.NetRxCycles),
+            SignalCycles = L($"{section}.signal", b.SignalCycles),
+            CopyPerByteCycles = s.CopyPerByteCycles,
+        };
+        bool everyDirection = !p.HasPath("swiotlb.copy-on-map") ? true
+            : p.GetString("swiotlb.copy-on-map") is var mode && mode is "every-direction" or "to-device" ? mode == "every-direction"
+            : throw Bad("swiotlb.copy-on-map", $"'{p.GetString("swiotlb.copy-on-map")}' is not one of: every-direction, to-device");
+        return d with
+        {
+            Driver = driver,
+            Vhost = Backend("vhost", d.Vhost),
+            User = Backend("vmm-io", d.User),
+            Swiotlb = d.Swiotlb with
+            {
+                SlotBytes = s.SwiotlbSlotBytes, MapUnmapCycles = s.SwiotlbMapUnmapCycles, CopyPerByteCycles = s.CopyPerByteCycles, CopyOnMapEveryDirection = everyDirection,
+            },
+            HostLink = SimTime.FromNanoseconds(L("links.io-ns", d.HostLink.Picoseconds / 1000)),
+            PcieLink = SimTime.FromNanoseconds(L("links.pcie-ns", d.PcieLink.Picoseconds / 1000)),
+        };
     }
 
     private static TzcAction TzascActionOf(string name)
@@ -172,12 +222,15 @@ public static class PlatformLoader
 
     private static void Validate(PlatformSettings s)
     {
-        if (s.Pes < 1) throw Bad("pes", $"{s.Pes} must be at least 1");
+        if (s.Pes is < 1 or > Devices.Gic.Affinity.MaxCpus) throw Bad("pes", $"{s.Pes} is outside 1..{Devices.Gic.Affinity.MaxCpus} (the GIC names CPUs by Aff2.Aff1.Aff0)");
         if (s.FrequencyHz <= 0) throw Bad("frequency-hz", $"{s.FrequencyHz} must be positive");
         if (s.CntfrqHz <= 0 || 1_000_000_000_000 % s.CntfrqHz != 0)
             throw Bad("cntfrq-hz", $"{s.CntfrqHz} must divide 10^12 so that counter ticks are whole picoseconds");
         if (s.Walk.Problem() is { } walk) throw Bad("memory." + walk[..walk.IndexOf(':')], walk[(walk.IndexOf(':') + 2)..]);
         if (s.Native.SyscallRoundTrip < s.Native.ExceptionEntry || s.Native.DeviceAccess < s.Native.ExceptionEntry)
             throw Bad("native.exception-entry", $"{s.Native.ExceptionEntry} cycles is more than a whole system call ({s.Native.SyscallRoundTrip}) or device access ({s.Native.DeviceAccess}) it is part of");
+        if (s.SwiotlbSlotBytes is < 512 or > 65_536 || (s.SwiotlbSlotBytes & (s.SwiotlbSlotBytes - 1)) != 0) throw Bad("swiotlb.slot", $"{s.SwiotlbSlotBytes} is not a power of two in 512..65536");
+        if (s.Io.Driver.NapiBudget < 1) throw Bad("virtio.napi-budget", $"{s.Io.Driver.NapiBudget} must be at least 1");
+        if (s.Io.HostLink.Picoseconds <= 0 || s.Io.PcieLink.Picoseconds <= 0) throw Bad("links", "io-ns and pcie-ns must be positive");
     }
 }

@@ -92,6 +92,9 @@ public sealed record PlatformSettings
 
     public MachineLinks Links { get; init; } = new();
 
+    /// <summary>The I/O software's costs (virtio drivers, vhost and VMM backends, SWIOTLB) and the I/O links.</summary>
+    public Io.IoPlatform Io { get; init; } = new();
+
     public GicCosts GicCosts => new(FrequencyHz, GicPhysicalSgiCycles, GicPhysicalSgiCycles);
     public TzascCosts TzascCosts => new(FrequencyHz, TzascCheckCycles, TzascRegionProgramCycles);
     public SmmuCosts SmmuCosts => new(FrequencyHz, SmmuIotlbMissCycles, SmmuStrictInvalidationCycles);

@@ -48,4 +48,39 @@ public sealed class VcpuPlacement
         }
         return new VcpuPlacement(pes, peOf);
     }
+
+    /// <summary>
+    /// The placement group of each guest: 0 is the shared group (GIC, TZASC, SMMU, devices, TMM). With
+    /// <see cref="MachinePlacement.ByGuest"/>, guests that share a PE share a group (a vCPU must stay in
+    /// its PE's partition), and realms join group 0 with the TMM they all call; the rest get groups 1, 2, ...
+    /// </summary>
+    public int[] GroupOfGuest(MachineSpec spec)
+    {
+        int n = spec.Guests.Count;
+        var groups = new int[n];
+        // A malicious host reaches into every guest's memory and tables: the machine stays one group.
+        if (spec.Placement == MachinePlacement.OneGroup || spec.Host.Attacks.Count > 0) return groups;
+        var root = Enumerable.Range(0, n + 1).ToArray(); // n stands for the shared group
+        int Find(int x) { while (root[x] != x) x = root[x] = root[root[x]]; return x; }
+        void Union(int a, int b)
+        {
+            a = Find(a); b = Find(b);
+            if (a == b) return;
+            int keep = a == n || b == n ? n : Math.Min(a, b); // the shared group stays its own root
+            root[keep == a ? b : a] = keep;
+        }
+        // Realms share the TMM; guests with devices share the I/O parts (irqfd, backends, NVMe, NIC),
+        // whose writes to guest rings must stay in the order of one partition.
+        for (int g = 0; g < n; g++) if (spec.Guests[g].IsRealm || spec.Guests[g].Devices.Count > 0) Union(g, n);
+        foreach (var onPe in OnPe)
+            for (int i = 1; i < onPe.Count; i++) Union(onPe[0].Guest, onPe[i].Guest);
+        var number = new Dictionary<int, int> { [Find(n)] = 0 };
+        for (int g = 0; g < n; g++) // numbered in guest order, so the same config gives the same groups
+        {
+            int r = Find(g);
+            if (!number.TryGetValue(r, out int id)) number[r] = id = number.Count;
+            groups[g] = id;
+        }
+        return groups;
+    }
 }

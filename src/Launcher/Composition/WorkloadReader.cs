@@ -24,6 +24,8 @@ public static class WorkloadReader
 
     private sealed record OpKind(string Name, Type Type, string[] Fields, Reader Read);
 
+    private static readonly string[] BlockFields = ["device", "bytes", "requests", "depth", "pattern", "span"];
+
     private static readonly OpKind[] Kinds =
     [
         new("compute", typeof(Compute), ["cycles", "time", "tlb-misses-per-1000-cycles"], (f, hz) => Fixed(new Compute(Cycles(f, hz), MissRate(f)))),
@@ -38,12 +40,32 @@ public static class WorkloadReader
         new("psci-affinity-info", typeof(PsciAffinityInfo), ["target"], (f, _) => Target(f, t => new PsciAffinityInfo(t))),
         new("ipa-state-set", typeof(IpaStateSet), ["base", "top", "ripas"], (f, _) => Fixed(new IpaStateSet(f.Address("base"), f.Address("top"), f.OneOf("ripas", null, "ram", "empty") == "ram"))),
         new("system-off", typeof(SystemOff), [], (_, _) => Fixed(new SystemOff())),
+        new("system-reset", typeof(SystemReset), [], (_, _) => Fixed(new SystemReset())),
+        new("psci-cpu-suspend", typeof(PsciCpuSuspend), [], (_, _) => Fixed(new PsciCpuSuspend())),
         new("wfi", typeof(Wfi), [], (_, _) => Fixed(new Wfi())),
         new("arm-timer", typeof(ArmTimer), ["ticks"], (f, _) => Fixed(new ArmTimer(f.Long("ticks")))),
         new("wait-interrupt", typeof(WaitInterrupt), [], (_, _) => Fixed(new WaitInterrupt())),
+        new("block-read", typeof(BlockIo), BlockFields, (f, _) => Fixed(Block(f, write: false))),
+        new("block-write", typeof(BlockIo), BlockFields, (f, _) => Fixed(Block(f, write: true))),
+        new("net-send", typeof(NetSend), ["device", "to", "bytes", "count"], (f, _) => Fixed(new NetSend(Device(f), f.Raw("to"), f.Int("bytes", 64, 0, 65_535 - 14), f.Long("count", 1, 1)))),
+        new("net-receive", typeof(NetReceive), ["device", "count"], (f, _) => Fixed(new NetReceive(Device(f), f.Long("count", 1, 1)))),
+        new("serve", typeof(Serve), ["device", "requests", "cycles", "time", "tlb-misses-per-1000-cycles"],
+            (f, hz) => Fixed(new Serve(Device(f), Cycles(f, hz), f.Long("requests", 0), f.Int("tlb-misses-per-1000-cycles", 0)))),
         new("loop", typeof(Loop), ["count", "body", "requests"], (f, hz) => new OpTemplate.Repeat(f.Int("count"),
             ReadTemplate(f.Value("body") ?? throw f.Error("body", "missing (a loop needs a list of operations)"), f.At("body"), hz), f.Bool("requests", false))),
     ];
+
+    /// <summary>block-read / block-write: <c>bytes</c> per request (a multiple of 512), <c>requests</c>, <c>depth</c> in flight, <c>pattern</c> random (within <c>span</c>) or sequential.</summary>
+    private static BlockIo Block(Fields f, bool write)
+    {
+        int bytes = f.Int("bytes", 4096, 512, 1 << 20);
+        if (bytes % 512 != 0) throw f.Error("bytes", $"{bytes} is not a whole number of 512-byte sectors");
+        long span = f.Has("span") ? f.Bytes("span") : 64L << 20;
+        if (span < bytes) throw f.Error("span", $"{span} bytes is less than one request of {bytes}");
+        return new BlockIo(Device(f), write, bytes, f.Long("requests", 1, 1), f.Int("depth", 1, 1, 1024), f.OneOf("pattern", "random", "random", "sequential") == "sequential", span);
+    }
+
+    private static string? Device(Fields f) => f.Has("device") ? f.Raw("device") : null;
 
     /// <summary>Every operation a program may use, with the fields it takes (besides <c>op</c>).</summary>
     public static IReadOnlyList<(string Name, IReadOnlyList<string> Fields)> Operations { get; } =
@@ -52,7 +74,7 @@ public static class WorkloadReader
     private static readonly string[] Names = Kinds.Select(k => k.Name).ToArray();
 
     /// <summary>The name a program gives this operation (e.g. "send-ipi").</summary>
-    public static string NameOf(Op op) => Kinds.First(k => k.Type == op.GetType()).Name;
+    public static string NameOf(Op op) => op is BlockIo { Write: true } ? "block-write" : Kinds.First(k => k.Type == op.GetType()).Name;
 
     /// <summary>Reads the program at <paramref name="path"/> of a config on its own (no guest: relative targets are refused, numbers unchecked).</summary>
     public static IReadOnlyList<Op> Read(HoconConfig config, string path = "program", long? frequencyHz = null)

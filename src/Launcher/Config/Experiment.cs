@@ -66,13 +66,19 @@ public sealed record Experiment(
     private static (Func<ISimulationModel>, MachineSpec?) BuildModelFactory(ConfigReader r, SimTime? lookahead)
     {
         if (!r.Has("model.type"))
-            throw r.Error("model.type", "missing: say which model to build — model.type = machine (a simulated server, machine { } and a platform { }) or phold (the kernel's benchmark)");
-        var type = r.OneOf("model.type", "phold", "machine");
+            throw r.Error("model.type", "missing: say which model to build — model.type = machine (a simulated server, machine { } and a platform { }), network (machines = [ … ] on a switch) or phold (the kernel's benchmark)");
+        var type = r.OneOf("model.type", "phold", "machine", "network");
         if (type == "machine")
         {
             if (lookahead != null) throw r.Error("sim.lookahead", "the machine model's lookahead is its shortest link; leave it auto");
             var spec = MachineConfig.Read(r);
             return (() => MachineModel.Create(spec), spec);
+        }
+        if (type == "network")
+        {
+            if (lookahead != null) throw r.Error("sim.lookahead", "the network model's lookahead is its shortest link between machines; leave it auto");
+            var net = Composition.Network.NetworkReader.Read(r);
+            return (() => new Composition.Network.NetworkModel(net), net.ProgramView());
         }
         if (!r.Has("sim.end-time") || r.Raw("sim.end-time") == "off")
             throw r.Error("sim.end-time", "PHOLD never ends by itself (every event schedules another): give a limit, e.g. sim.end-time = 5 ms");

@@ -31,6 +31,7 @@ public static class ProgramProgress
             for (int v = 0; v < vcpus.Length; v++, k++)
             {
                 if (vcpus[v] is not { } vcpu || vcpu.Finished) continue;
+                if (vcpu.ProgramOp is Serve { Requests: 0 }) continue; // a server with no end, waiting for requests that no longer come
                 if (machine.Guests[g].Vcpus[v] is { Power: Kvm.Vcpus.VcpuPower.Stopped }) continue; // its guest powered off
                 yield return new($"{Prefix}{k}{Suffix}", vcpu.OpsRetired);
             }

@@ -38,6 +38,11 @@ public static class SweepCommand
         if (Results.SweepPlot.Write(outDir, labels, rows.Select(r => MetricsOf(r.Json)).ToArray()))
             output.WriteLine($"plot: {Path.Combine(outDir, "summary.png")} (and .svg)");
         foreach (var (_, _, json) in rows) json?.Dispose();
+        if (rows.Any(r => r.Code == Results.AttackReport.FindingExitCode))
+        {
+            output.WriteLine($"sweep: FINDINGS: an attack succeeded in {string.Join(", ", rows.Where(r => r.Code == Results.AttackReport.FindingExitCode).Select(r => $"run {r.Run.Index}"))}");
+            return Results.AttackReport.FindingExitCode;
+        }
         return worst == 0 ? 0 : 1;
     }
 
@@ -47,8 +52,12 @@ public static class SweepCommand
         foreach (var (_, _, json) in rows)
             if (json != null && json.RootElement.TryGetProperty("metrics", out var m))
                 foreach (var p in m.EnumerateObject()) if (!metrics.Contains(p.Name)) metrics.Add(p.Name);
+        var attacks = new List<string>(); // one column per attempt: "attack.3.read-delegated/pool-address"
+        foreach (var (_, _, json) in rows)
+            foreach (var (column, _) in Results.AttackReport.Cells(json))
+                if (!attacks.Contains(column)) attacks.Add(column);
         var sb = new StringBuilder();
-        sb.AppendJoin(',', ["run", .. plan.Keys, "status", "unfinished_programs", "sync", "digest", "events", "simulated_ps", "host_s", .. metrics]).Append('\n');
+        sb.AppendJoin(',', ["run", .. plan.Keys, "status", "unfinished_programs", "sync", "digest", "events", "simulated_ps", "host_s", .. metrics, .. attacks]).Append('\n');
         foreach (var (run, code, json) in rows)
         {
             var r = json?.RootElement;
@@ -62,9 +71,15 @@ public static class SweepCommand
                 ? mode.GetString() == "lax" && sy.TryGetProperty("shiftBoundPicoseconds", out var bound) ? $"lax<={bound}" : mode.GetString() ?? ""
                 : "";
             sb.AppendJoin(',', [run.Index.ToString(CultureInfo.InvariantCulture), .. run.Settings.Select(s => Field(s.Value)), status, unfinished, sync, Get("digest"), Get("events"),
-                Get("simulatedPicoseconds"), Get("hostSeconds"), .. metrics.Select(Metric)]).Append('\n');
+                Get("simulatedPicoseconds"), Get("hostSeconds"), .. metrics.Select(Metric), .. Attacks(json, attacks)]).Append('\n');
         }
         return sb.ToString();
+    }
+
+    private static IEnumerable<string> Attacks(JsonDocument? json, List<string> columns)
+    {
+        var cells = Results.AttackReport.Cells(json).ToDictionary(c => c.Column, c => c.Cell);
+        return columns.Select(c => Field(cells.GetValueOrDefault(c, "")));
     }
 
     private static string Status(JsonDocument json) => json.RootElement.GetProperty("status").GetString() ?? "";

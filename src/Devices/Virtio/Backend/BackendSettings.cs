@@ -86,6 +86,12 @@ public sealed record BackendSettings
     /// </summary>
     public int RxBacklog { get; init; } = 500;
 
+    /// <summary>
+    /// virtio-blk: the SMMU stream the block device's DMA for this queue uses (its own, as an SR-IOV
+    /// VF's would be), whose stage 2 maps what the guest lets the device reach; null: the device's own.
+    /// </summary>
+    public uint? DmaStream { get; init; }
+
     public BackendCosts EffectiveCosts => Costs ?? BackendCosts.For(Mode);
 }
 

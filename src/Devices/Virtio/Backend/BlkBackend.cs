@@ -62,6 +62,7 @@ public sealed class BlkBackend(BackendSettings settings, BackendWiring wiring, I
         if (op is not { } opcode) { Fail(ctx, q, chain, VirtioBlk.StatusUnsupported, $"request type {type} with this chain is not supported"); return; }
         ulong tag = _nextTag++;
         var cmd = new BlockCommand { Tag = tag, Op = opcode, Sector = sector };
+        if (Settings.DmaStream is { } stream) cmd.Stream = stream;
         if (opcode != BlockOpcode.Flush) cmd.Segments.AddRange(data.Select(x => new BlockSegment { Iova = x.Addr, Length = x.Len }));
         uint dataIn = opcode == BlockOpcode.Read ? (uint)data.Sum(x => (long)x.Len) : 0;
         _pending[tag] = new Pending(q, chain.Head, d[^1].Addr, dataIn, sector);

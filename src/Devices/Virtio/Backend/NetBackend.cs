@@ -91,7 +91,7 @@ public sealed class NetBackend(BackendSettings settings, BackendWiring wiring, I
     private HostThread.Job DeliverOne(long extra) => ctx =>
     {
         _deliverPosted = false;
-        if (_backlog.Count == 0) return extra > 0 ? (extra, null) : null;
+        if (_backlog.Count == 0 || !Rx.Live) return extra > 0 ? (extra, null) : null; // frames wait until the guest has opened the device
         var frame = _backlog.Peek();
         int need = VirtioNet.HeaderBytes + frame.Length;
         var chains = new List<DescriptorChain>();

@@ -8,7 +8,7 @@ namespace VirtCca.Devices.Virtio.Driver;
 public static class VirtioNet
 {
     public const int HeaderBytes = 12, NumBuffersOffset = 10;
-    /// <summary>Room for one TSO-sized frame and its header.</summary>
+    /// <summary>Room for one TSO-sized frame and its header (the default transmit slot).</summary>
     public const int TxSlotBytes = 0x11000;
 }
 
@@ -37,11 +37,15 @@ public sealed class NetDriver
     private ulong _nextToken, _nextPacket;
 
     /// <param name="bufferArea">Where the driver keeps receive buffers and transmit slots in its memory.</param>
-    public NetDriver(DriverQueue rx, DriverQueue tx, IGuestMemory memory, ulong bufferArea, VirtioDriverCosts costs, int rxBufferBytes = 2048, SwiotlbPool? swiotlb = null)
+    /// <param name="txSlotBytes">Room per transmit slot: header and the largest frame the guest sends.</param>
+    public NetDriver(DriverQueue rx, DriverQueue tx, IGuestMemory memory, ulong bufferArea, VirtioDriverCosts costs, int rxBufferBytes = 2048, SwiotlbPool? swiotlb = null,
+        int txSlotBytes = VirtioNet.TxSlotBytes)
     {
         if (rxBufferBytes <= VirtioNet.HeaderBytes) throw new ArgumentException($"receive buffers of {rxBufferBytes} bytes cannot hold the {VirtioNet.HeaderBytes}-byte header");
+        if (txSlotBytes <= VirtioNet.HeaderBytes + 14) throw new ArgumentException($"transmit slots of {txSlotBytes} bytes cannot hold a frame");
         _rx = rx; _tx = tx; _memory = memory; _costs = costs; _swiotlb = swiotlb;
         RxBufferBytes = rxBufferBytes;
+        TxSlotBytes = txSlotBytes;
         _rxArea = bufferArea;
         _txArea = bufferArea + (ulong)rx.Layout.Size * (ulong)rxBufferBytes;
         for (int i = rx.Layout.Size - 1; i >= 0; i--) _rxFree.Push(i);
@@ -50,6 +54,9 @@ public sealed class NetDriver
     }
 
     public int RxBufferBytes { get; }
+    public int TxSlotBytes { get; }
+    /// <summary>Bytes of driver memory the receive buffers and transmit slots take from the buffer area.</summary>
+    public static ulong AreaBytes(ushort rxSize, ushort txSize, int rxBufferBytes, int txSlotBytes) => (ulong)rxSize * (ulong)rxBufferBytes + (ulong)txSize * (ulong)txSlotBytes;
     public DriverQueue Rx => _rx;
     public DriverQueue Tx => _tx;
     public DriverCounters Counters { get; } = new();
@@ -184,8 +191,9 @@ public sealed class NetDriver
     {
         if (_tx.NumFree < 1 || _txFree.Count == 0) { Counters.RingFullWaits++; return false; }
         int slot = _txFree.Peek();
-        ulong at = _txArea + (ulong)slot * VirtioNet.TxSlotBytes;
+        ulong at = _txArea + (ulong)slot * (ulong)TxSlotBytes;
         int bytes = VirtioNet.HeaderBytes + frame.Length;
+        if (bytes > TxSlotBytes) throw new InvalidOperationException($"virtio-net: a {frame.Length}-byte frame does not fit a {TxSlotBytes}-byte transmit slot");
         _memory.Write(at, new byte[VirtioNet.HeaderBytes]);
         _memory.Write(at + VirtioNet.HeaderBytes, frame);
         SwiotlbMapping? m = null;
