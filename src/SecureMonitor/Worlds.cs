@@ -19,8 +19,12 @@ public readonly record struct PeLevel(ExceptionLevel El, SecurityState Security)
         El == ExceptionLevel.El3 ? "EL3" : $"{(Security == SecurityState.Secure ? "S" : "NS")}-EL{(int)El}";
 }
 
-/// <summary>The three platform configurations (ARCHITECTURE §2).</summary>
-public enum PlatformConfiguration { Baseline, VirtccaSel2, VirtccaEl3 }
+/// <summary>
+/// The platform configurations (ARCHITECTURE §2), and bare metal to measure them against: in
+/// <see cref="Native"/> the program runs on the host kernel with no hypervisor, so what would be an exit
+/// is a system call, an interrupt or a device access the kernel handles itself.
+/// </summary>
+public enum PlatformConfiguration { Baseline, VirtccaSel2, VirtccaEl3, Native }
 
 public static class PlatformConfigurations
 {
@@ -29,19 +33,24 @@ public static class PlatformConfigurations
     {
         PlatformConfiguration.Baseline => "baseline",
         PlatformConfiguration.VirtccaSel2 => "virtcca-sel2",
+        PlatformConfiguration.Native => "native",
         _ => "virtcca-el3",
     };
+
+    /// <summary>Every configuration's name, in the order reports list them.</summary>
+    public static readonly string[] Names = ["native", "baseline", "virtcca-sel2", "virtcca-el3"];
 
     public static PlatformConfiguration Parse(string name) => name switch
     {
         "baseline" => PlatformConfiguration.Baseline,
         "virtcca-sel2" => PlatformConfiguration.VirtccaSel2,
         "virtcca-el3" => PlatformConfiguration.VirtccaEl3,
-        _ => throw new ArgumentException($"configuration '{name}' is not one of baseline, virtcca-sel2, virtcca-el3"),
+        "native" => PlatformConfiguration.Native,
+        _ => throw new ArgumentException($"configuration '{name}' is not one of native, baseline, virtcca-sel2, virtcca-el3"),
     };
 
     /// <summary>Whether guests are realms managed by a TMM (every configuration but the baseline).</summary>
-    public static bool HasTmm(this PlatformConfiguration c) => c != PlatformConfiguration.Baseline;
+    public static bool HasTmm(this PlatformConfiguration c) => c is PlatformConfiguration.VirtccaSel2 or PlatformConfiguration.VirtccaEl3;
 
     /// <summary>Where the guest runs: a realm at S-EL1, a normal VM at NS-EL1.</summary>
     public static PeLevel GuestLevel(this PlatformConfiguration c) => c.HasTmm() ? PeLevel.SEl1 : PeLevel.NsEl1;

@@ -50,6 +50,9 @@ public sealed partial class Rmm
     public SmcResult HostSmc(ulong fid, ulong x1 = 0, ulong x2 = 0, ulong x3 = 0, ulong x4 = 0, ulong x5 = 0)
     {
         LastError = "";
+        LastCallBlocks = 0;
+        if (TmiFid.InRange(fid)) return TmiSmc(fid & ~RmiFid.SveHint, x1, x2, x3, x4, x5);
+        if (Config.Abi == HostAbi.Tmi) return Unknown($"FID 0x{fid:X}: this TMM answers TMI, not RMI");
         var r = (fid & ~RmiFid.SveHint) switch
         {
             RmiFid.Version => Version(x1),

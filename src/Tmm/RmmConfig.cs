@@ -25,6 +25,18 @@ public sealed record RmmConfig
     public int VmidBits { get; init; } = 16;
     /// <summary>Seed of the platform's attestation keys (CPAK, RAK), so a run's keys are reproducible.</summary>
     public ulong AttestationSeed { get; init; } = 1;
+    /// <summary>The ABI the TMM answers: RMI v1.0, or virtCCA's TMI (the other's function ids are SMC_UNKNOWN).</summary>
+    public HostAbi Abi { get; init; } = HostAbi.Rmi;
+    /// <summary>
+    /// TMI: DRAM addresses the firmware reserves as names for what the TMM allocates itself (RDs, TECs,
+    /// TTTs, cVM pages): the core keys granules by a DRAM address, so each pool granule TMI hands out is
+    /// named by one of these, never by KVM. 0: the top <see cref="TmmObjectGranules"/> granules of DRAM.
+    /// </summary>
+    public ulong TmmObjectBase { get; init; }
+    /// <summary>Names in the window (by default one per pool granule, so names never run out first).</summary>
+    public int TmmObjectGranules { get; init; } = 65_536;
+    public ulong TmmObjects => TmmObjectBase != 0 ? TmmObjectBase : DramBase + DramSize - (ulong)TmmObjectGranules * 4096;
+
     /// <summary>REC_AUX granules a REC needs (TF-RMM: 16).</summary>
     public int RecAuxCount { get; init; } = 16;
 

@@ -1,3 +1,4 @@
+using VirtCca.Tmm.Abi;
 
 namespace VirtCca.Kvm.Tests;
 
@@ -12,9 +13,10 @@ public sealed class RandomWorkloadTests(ActorSystemFixture fx) : IClassFixture<A
     private static IReadOnlyList<Op>[] Programs(int seed, int vcpus)
     {
         var rng = new Random(seed);
-        Op Next(int self) => rng.Next(11) switch
+        Op Next(int self) => rng.Next(12) switch
         {
-            0 or 1 => new Compute(rng.Next(100, 20_000), rng.Next(4)),
+            11 => new MapPages(rng.Next(0, 40), rng.Next(2) == 0, rng.Next(1, 9)), // a page-table update (a shadow-table one under virtcca-el3)
+            0 or 1 => new Compute(rng.Next(100, 20_000), rng.Next(4) / 2m),
             2 => new Touch((ulong)rng.Next(2_048) * 64, 64, rng.Next(2) == 0), // the guest's first 128 KiB: backed, or on demand
             3 => rng.Next(2) == 0 ? new Mmio(0x0A00_0000UL + (ulong)rng.Next(16) * 4, rng.Next(2) == 0, InKernel: false)
                                   : new Mmio(0x0A00_1000UL + (ulong)rng.Next(16) * 4, rng.Next(2) == 0, InKernel: true),
@@ -50,24 +52,34 @@ public sealed class RandomWorkloadTests(ActorSystemFixture fx) : IClassFixture<A
         return new IpaStateSet(first * 0x1000, (first + 1 + (ulong)rng.Next((int)(16 - first))) * 0x1000, rng.Next(2) == 0);
     }
 
-    private static Machine Build(PlatformConfiguration config, IReadOnlyList<Op>[] programs, bool psciBoot) =>
-        Machines.Build(config, programs, psciBoot, realm: new RealmShape { RamBytes = 128 << 10 });
+    private static Machine Build(PlatformConfiguration config, IReadOnlyList<Op>[] programs, bool psciBoot, HostAbi abi = HostAbi.Rmi) =>
+        new(MachineSpec.OneGuest(config, programs, realm: new RealmShape { RamBytes = 128 << 10 }, psciBoot: psciBoot) with { Abi = abi });
 
     /// <summary>Two seeds per configuration in CI; more with VIRTCCA_WORKLOAD_SEEDS=N (seeds 1..N for each).</summary>
     [Fact]
     public void Random_guests_run_the_same_on_every_engine_and_keep_every_invariant()
     {
         int seeds = int.TryParse(Environment.GetEnvironmentVariable("VIRTCCA_WORKLOAD_SEEDS"), out var n) ? n : 2;
-        foreach (var config in new[] { PlatformConfiguration.Baseline, PlatformConfiguration.VirtccaSel2, PlatformConfiguration.VirtccaEl3 })
+        foreach (var config in new[] { PlatformConfiguration.Baseline, PlatformConfiguration.VirtccaSel2, PlatformConfiguration.VirtccaEl3, PlatformConfiguration.Native })
             for (int seed = 1; seed <= seeds; seed++)
                 Check(config, seed + 100 * (int)config);
     }
 
-    private void Check(PlatformConfiguration config, int seed)
+    /// <summary>The same random realms created and run through virtCCA's TMI (seeds as above).</summary>
+    [Fact]
+    public void Random_cvms_through_tmi_run_the_same_on_every_engine_and_keep_every_invariant()
+    {
+        int seeds = int.TryParse(Environment.GetEnvironmentVariable("VIRTCCA_WORKLOAD_SEEDS"), out var n) ? n : 2;
+        foreach (var config in new[] { PlatformConfiguration.VirtccaSel2, PlatformConfiguration.VirtccaEl3 })
+            for (int seed = 1; seed <= seeds; seed++)
+                Check(config, seed + 100 * (int)config, HostAbi.Tmi);
+    }
+
+    private void Check(PlatformConfiguration config, int seed, HostAbi abi = HostAbi.Rmi)
     {
         var programs = Programs(seed, 2 + seed % 4);
         bool psci = seed % 2 == 0;
-        var reference = Build(config, programs, psci);
+        var reference = Build(config, programs, psci, abi);
         var s = SequentialEngine.Run(reference.Model, new KernelSettings { EndTime = SimTime.FromMicroseconds(5_000) });
         Assert.True(s.Events > 100, $"{config} seed {seed}: {s.Events} events; ops retired {string.Join(", ", reference.Vcpus.Select(v => v.OpsRetired))}; programs: {string.Join(" | ", programs.Select(p => string.Join(", ", p.Take(12))))}");
         foreach (var pe in reference.Pes) Assert.Equal(pe.Ledger.Cursor, pe.Ledger.Breakdown.Total);
@@ -81,7 +93,7 @@ public sealed class RandomWorkloadTests(ActorSystemFixture fx) : IClassFixture<A
 
         foreach (int partitions in new[] { 1, 2, 3 })
         {
-            var m = Build(config, programs, psci);
+            var m = Build(config, programs, psci, abi);
             var a = LocalEngine.Run(m.Model, new KernelSettings { EndTime = SimTime.FromMicroseconds(5_000), Partitions = partitions, Threads = 2 }, fx.System);
             Assert.True((s.Digest, s.Events) == (a.Digest, a.Events), $"{config} seed {seed}, {partitions} partitions: {a.Events} events, digest {a.Digest[..8]}; sequential {s.Events}, {s.Digest[..8]}");
             Assert.Equal(reference.Vcpus.Select(v => v.OpsRetired), m.Vcpus.Select(v => v.OpsRetired));

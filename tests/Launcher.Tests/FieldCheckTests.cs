@@ -59,7 +59,7 @@ public sealed class FieldCheckTests
         var dir = Paths.TempDir();
         var r = Runs.RunIn(dir, file);
         Assert.Equal(2, r.Code);
-        Assert.Contains($"error: {file}:5 (sweep value cca of \"machine.configuration\"): machine.configuration: 'cca' is not one of: baseline, virtcca-sel2, virtcca-el3", r.Err);
+        Assert.Contains($"error: {file}:5 (sweep value cca of \"machine.configuration\"): machine.configuration: 'cca' is not one of: native, baseline, virtcca-sel2, virtcca-el3", r.Err);
         Assert.DoesNotContain("--set", r.Err);
         Assert.False(Directory.Exists(Path.Combine(dir, "run-000")));
 

@@ -66,7 +66,7 @@ public sealed class MachineRunTests
     [InlineData("model.type = machine", "platform:", "needs a platform { } block")]
     [InlineData("include \"PLATFORM\"\nmodel.type = machine\nmachine.vcpus = 2\nmachine.programs = [[{op = wfi}]]", "machine.programs:", "1 programs for machine.vcpus = 2")]
     [InlineData("include \"PLATFORM\"\nmodel.type = machine\nmachine.program = [{op = jump}]", "exp.conf:3: machine.program[0].op:", "unknown op 'jump'")]
-    [InlineData("include \"PLATFORM\"\nmodel.type = machine\nmachine.configuration = cca", "machine.configuration:", "not one of: baseline, virtcca-sel2, virtcca-el3")]
+    [InlineData("include \"PLATFORM\"\nmodel.type = machine\nmachine.configuration = cca", "machine.configuration:", "not one of: native, baseline, virtcca-sel2, virtcca-el3")]
     [InlineData("include \"PLATFORM\"\nmodel.type = machine\nmachine.realm.ram-page = 3", "machine.realm.ram-page:", "did you mean machine.realm.ram-pages")]
     [InlineData("include \"PLATFORM\"\nmodel.type = machine\nmachine.vcpus = 8\nmachine.program = [{op = wfi}]\nmachine.realm.ram-pages = 4\nmachine.realm.image-pages = 4", "machine.realm:", "leaves no room for 8 host-call blocks")]
     [InlineData("include \"PLATFORM\"\nmodel.type = machine\nmachine.program = [{op = wfi}]\nmachine.placement = per-core", "exp.conf:4: machine.placement:", "not one of: machine, guest")]
@@ -74,7 +74,7 @@ public sealed class MachineRunTests
     public void A_bad_machine_setting_is_a_clear_error_naming_its_key(string hocon, string key, string problem)
     {
         var path = Path.Combine(Paths.TempDir(), "exp.conf");
-        File.WriteAllText(path, hocon.Replace("PLATFORM", Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Paths.Experiment("quickstart.conf"))!, "../platforms/kunpeng-64.conf"))));
+        File.WriteAllText(path, hocon.Replace("PLATFORM", Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Paths.Experiment("quickstart.conf"))!, "../platforms/neoverse-n2.conf"))));
         var (code, _, err, _) = Run(path);
         Assert.Equal(2, code);
         Assert.Contains(key, err);

@@ -44,7 +44,9 @@ public sealed partial class PlatformTests
         Assert.Equal((64, 2_600_000_000L, 100_000_000L), (p.Pes, p.FrequencyHz, p.CntfrqHz));
         Assert.Equal((8, 16), (p.TzascRegions, p.GicListRegisters));
         Assert.Equal(new VirtCca.SecureMonitor.WorldSwitchCosts(), p.WorldSwitch); // the file and the code's defaults agree
-        Assert.Equal(new PlatformSettings() with { Name = p.Name }, p);
+        Assert.Equal(new PlatformSettings() with { Name = p.Name, Arch = p.Arch, ConfigurationMask = p.ConfigurationMask }, p);
+        // Armv8.2: no S-EL2, so no virtcca-sel2 (SOURCES.md §1).
+        Assert.Equal(["native", "baseline", "virtcca-el3"], p.Configurations.Select(c => VirtCca.SecureMonitor.PlatformConfigurations.Name(c)));
     }
 
     [Fact]
@@ -73,6 +75,6 @@ public sealed partial class PlatformTests
     private static partial Regex Setting();
 
     /// <summary>A comment with the word "assumed", a costs.md section, or a costs.md row key such as kvm.hvc_rt.</summary>
-    [GeneratedRegex(@"#.*(assumed|costs\.md|\b[a-z0-9]+\.[a-z0-9]+_[a-z0-9_]+\b|\b(gic|tzasc|swiotlb|cntfrq|mmu|tmm)\.[a-z_]+)")]
+    [GeneratedRegex(@"#.*(assumed|costs\.md|SOURCES\.md|virtcca\.md|\b[a-z0-9]+\.[a-z0-9]+_[a-z0-9_]+\b|\b(gic|tzasc|swiotlb|cntfrq|mmu|tmm)\.[a-z_]+)")]
     private static partial Regex Sourced();
 }

@@ -8,9 +8,9 @@ namespace VirtCca.Launcher.Tests;
 /// <summary>Experiment files written by a test, and `virtcca run` on them with everything it printed and wrote.</summary>
 internal static class Runs
 {
-    public static string Platform { get; } = Path.Combine(Paths.Root, "HOCON", "platforms", "kunpeng-64.conf");
+    public static string Platform { get; } = Path.Combine(Paths.Root, "HOCON", "platforms", "neoverse-n2.conf");
 
-    /// <summary>A machine experiment's head: the Kunpeng platform and model.type = machine (two lines).</summary>
+    /// <summary>A machine experiment's head: the Neoverse-N2-class platform (it runs every configuration) and model.type = machine (two lines).</summary>
     public static string MachineHead => $"include \"{Platform}\"\nmodel.type = machine\n";
 
     public static string Write(string hocon, string name = "exp.conf", string? dir = null)

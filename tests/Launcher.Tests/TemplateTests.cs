@@ -88,8 +88,8 @@ public sealed class TemplateTests
             }
             """);
         var written = new StringBuilder("machine.programs = [\n");
-        written.Append($"  [ {{ op = compute, cycles = 5200 }}, {{ op = send-ipi, target = 1 }}, {{ op = loop, count = 2, body = [ {Lap("cycles = 5200", "1")} ] }}, {{ op = wait-interrupt }} ]\n");
-        for (int i = 1; i < 64; i++) written.Append($"  [ {{ op = loop, count = 3, body = [ {Lap("cycles = 5200", ((i + 1) % 64).ToString())} ] }} ]\n");
+        written.Append($"  [ {{ op = compute, cycles = 6000 }}, {{ op = send-ipi, target = 1 }}, {{ op = loop, count = 2, body = [ {Lap("cycles = 6000", "1")} ] }}, {{ op = wait-interrupt }} ]\n");
+        for (int i = 1; i < 64; i++) written.Append($"  [ {{ op = loop, count = 3, body = [ {Lap("cycles = 6000", ((i + 1) % 64).ToString())} ] }} ]\n");
         var writtenOut = Machine(written.Append("]\n").ToString());
 
         var (a, b) = (Runs.Spec(templated), Runs.Spec(writtenOut));

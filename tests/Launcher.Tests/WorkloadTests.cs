@@ -61,6 +61,32 @@ public sealed class WorkloadTests
     }
 
     [Fact]
+    public void Map_request_loops_and_fractional_miss_rates_are_read()
+    {
+        var p = WorkloadReader.Read(ConfigurationFactory.ParseString(
+            "program = [ { op = loop, count = 2, requests = true, body = [ { op = map, pages = 16, unmap = true, batch = 4 }, { op = compute, cycles = 10, tlb-misses-per-1000-cycles = 0.25 } ] } ]"));
+        var loop = Assert.IsType<Loop>(p.Single());
+        Assert.True(loop.Requests);
+        Assert.Equal(new MapPages(16, Unmap: true, Batch: 4), loop.Body[0]);
+        Assert.Equal(new Compute(10, 0.25m), loop.Body[1]);
+        var ex = Assert.Throws<VirtCca.Launcher.Config.ConfigPathException>(() => WorkloadReader.Read(ConfigurationFactory.ParseString("program = [ { op = map, pages = 1, batch = 0 } ]")));
+        Assert.Contains("program[0].batch", ex.Message);
+        ex = Assert.Throws<VirtCca.Launcher.Config.ConfigPathException>(() => WorkloadReader.Read(ConfigurationFactory.ParseString("program = [ { op = compute, cycles = 1, tlb-misses-per-1000-cycles = -1 } ]")));
+        Assert.Contains("'-1' is not a rate between 0 and 1000", ex.Message);
+    }
+
+    [Fact]
+    public void The_runner_reports_where_each_request_begins_and_ends()
+    {
+        var edges = new List<bool>();
+        var r = new ProgramRunner([new Hypercall(0), new Loop(2, [new Hypercall(1)], Requests: true), new Hypercall(2)], edges.Add);
+        var seen = new List<string>();
+        while (r.Current is Hypercall h) { seen.Add($"{h.Function}:{edges.Count}"); r.Complete(); }
+        Assert.Equal([true, false, true, false], edges);
+        Assert.Equal(["0:0", "1:1", "1:3", "2:4"], seen); // begin before the first, end-begin between them, end after the last
+    }
+
+    [Fact]
     public void The_runner_unrolls_nested_loops_and_skips_empty_ones()
     {
         var r = new ProgramRunner([

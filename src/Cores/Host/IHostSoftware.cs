@@ -15,6 +15,9 @@ public enum HostDecisionKind { Idle, EnterVm, EnterRealm }
 /// </summary>
 public readonly record struct HostDecision(HostDecisionKind Kind, VcpuActor? Vcpu = null, ulong Rec = 0, ulong Run = 0, long Cycles = 0)
 {
+    /// <summary>The SMC that enters the realm vCPU: RMI_REC_ENTER unless the host speaks virtCCA's TMI (TMI_TEC_ENTER).</summary>
+    public ulong EnterFid { get; init; } = RmiFid.RecEnter;
+
     public static readonly HostDecision Idle = new(HostDecisionKind.Idle);
 }
 

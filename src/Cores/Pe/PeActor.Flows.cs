@@ -24,6 +24,8 @@ public sealed partial class PeActor
         RealmTrap,
         /// <summary>An exit reached NS-EL2: KVM handles it.</summary>
         HostHasExit,
+        /// <summary>Work the guest's operation caused without leaving it for KVM (a page-table update): the guest goes on.</summary>
+        GuestResumes,
     }
 
     private IReadOnlyList<Step> _steps = [];
@@ -140,6 +142,7 @@ public sealed partial class PeActor
                 _hostQueue.Enqueue(_host!.OnExit(_exit));
                 ContinueHost();
                 break;
+            case FlowEnd.GuestResumes: StartGuest(); break;
             default: throw new InvalidOperationException($"PE {_s.Cpu}: a flow that ends with {_end} finished without the TMM's answer");
         }
     }

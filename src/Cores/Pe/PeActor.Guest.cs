@@ -40,8 +40,8 @@ public sealed partial class PeActor
         }
         _rec = d.Rec;
         var x = Monitor.Live.X;
-        (x[0], x[1], x[2]) = (RmiFid.RecEnter, d.Rec, d.Run);
-        RunFlow(RecEnterLeg, new SmcRequest { Fid = RmiFid.RecEnter, X1 = d.Rec, X2 = d.Run, World = World.NonSecure }, FlowEnd.RecEnter);
+        (x[0], x[1], x[2]) = (d.EnterFid, d.Rec, d.Run);
+        RunFlow(RecEnterLeg, new SmcRequest { Fid = d.EnterFid, X1 = d.Rec, X2 = d.Run, World = World.NonSecure }, FlowEnd.RecEnter);
     }
 
     /// <summary>REC_ENTER succeeded: the realm runs with the list registers the TMM loaded, past any access the entry completed.</summary>
@@ -136,6 +136,12 @@ public sealed partial class PeActor
             case Mmio m:
                 // A device register: nothing maps it, so the access traps (a realm's device addresses are unprotected IPAs).
                 Fault(m.Address | v.Layout.UnprotectedIpaBit, 4, m.Write, value: 0);
+                return false;
+            case MapPages m:
+                // The guest kernel's page-table update: its own work, and under a shadow mapping the TMM's (see PageTableCosts).
+                v.Complete();
+                Ledger.ChargeUntil(TimeCategory.Guest, Now.Picoseconds);
+                RunFlow(v.Timing.MapSteps(m, Level), null, FlowEnd.GuestResumes);
                 return false;
         }
         if (op is not WaitInterrupt) v.Complete(); // the trapping instruction retires once its handler is done

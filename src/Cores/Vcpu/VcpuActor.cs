@@ -10,9 +10,10 @@ namespace VirtCca.Cores.Vcpu;
 /// (<see cref="Peek"/>, <see cref="Progress"/>, <see cref="Complete"/>, <see cref="TakeListRegisters"/>)
 /// within a window; anything addressed to it goes to that PE, so it never receives events itself.
 /// </summary>
-public sealed class VcpuActor(VcpuIdentity identity, IReadOnlyList<Op> program, GuestTiming timing, long cntfrqHz = 100_000_000) : Component
+public sealed class VcpuActor : Component
 {
-    private readonly ProgramRunner _runner = new(program);
+    private readonly ProgramRunner _runner;
+    private long _requestStart = -1;
     private long _computeLeft = -1;   // of the current Compute op, once started
     private long _handlerLeft;        // interrupt handlers to run before the program continues
     private long _waitedFor;
@@ -27,18 +28,30 @@ public sealed class VcpuActor(VcpuIdentity identity, IReadOnlyList<Op> program, 
         public long Left = -1;
     }
 
-    public VcpuIdentity Identity { get; } = identity;
+    public VcpuActor(VcpuIdentity identity, IReadOnlyList<Op> program, GuestTiming timing, long cntfrqHz = 100_000_000)
+    {
+        Identity = identity;
+        Timing = timing;
+        VirtualTimer = new GenericTimer(TimerKind.Virtual, cntfrqHz);
+        _runner = new ProgramRunner(program, OnRequest);
+    }
+
+    public VcpuIdentity Identity { get; }
     /// <summary>The vCPU's index in its guest (its REC's, its MPIDR's affinity).</summary>
     public int Index => Identity.Index;
     public bool IsRealm => Identity.IsRealm;
-    public GuestTiming Timing { get; } = timing;
+    public GuestTiming Timing { get; }
     public GuestContext Context { get; } = new();
     /// <summary>The stage 2 the MMU walks for this vCPU's accesses (set when the machine is built).</summary>
     public IStage2? Stage2 { get; set; }
     /// <summary>What the guest OS knows of its own address space.</summary>
     public GuestLayout Layout { get; init; } = new();
     /// <summary>The EL1 virtual timer (CNTV_*) of this vCPU; the PE it runs on makes it fire.</summary>
-    public GenericTimer VirtualTimer { get; } = new(TimerKind.Virtual, cntfrqHz);
+    public GenericTimer VirtualTimer { get; }
+    /// <summary>The simulated time, in picoseconds, of the PE that runs this vCPU (set when the machine is built); without it no request latency is recorded.</summary>
+    public Func<long>? Clock { get; set; }
+    /// <summary>Latencies of the requests the program's request loops completed (each iteration: from its start to its end).</summary>
+    public Devices.Load.LatencyHistogram RequestLatency { get; } = new();
 
     public long InterruptsTaken { get; private set; }
     /// <summary>Interrupts taken, by virtual INTID.</summary>
@@ -74,12 +87,34 @@ public sealed class VcpuActor(VcpuIdentity identity, IReadOnlyList<Op> program, 
 
     private static readonly SortedDictionary<int, long> EmptyCounts = new();
 
+    private bool _requestEnds, _requestBegins;
+
+    /// <summary>
+    /// A request loop's iteration ended or began. Both take effect when the guest next runs (<see cref="Peek"/>): an operation
+    /// that traps retires when it traps, and its request is not over until the exit it caused has been handled.
+    /// </summary>
+    private void OnRequest(bool begins)
+    {
+        if (begins) _requestBegins = true; else _requestEnds = true;
+    }
+
+    private void SettleRequests()
+    {
+        if (!(_requestEnds || _requestBegins) || Clock is not { } clock) return;
+        long now = clock();
+        if (_requestEnds && _requestStart >= 0) RequestLatency.Record(now - _requestStart);
+        if (_requestEnds) _requestStart = -1;
+        if (_requestBegins) _requestStart = now;
+        _requestEnds = _requestBegins = false;
+    }
+
     public override void Handle(in SimEvent ev, ISimContext ctx) =>
         throw new InvalidOperationException($"vCPU {Identity} got event kind {ev.Kind}: events for a vCPU go to the PE that runs it");
 
     /// <summary>What the guest does next; a Compute is what is left of it.</summary>
     public GuestActivity Peek()
     {
+        SettleRequests();
         if (_handlerLeft > 0) return new(ActivityKind.Compute, _handlerLeft);
         if (_inserted.First is { } first)
         {

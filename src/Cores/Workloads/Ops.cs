@@ -6,11 +6,19 @@ namespace VirtCca.Cores.Workloads;
 /// </summary>
 public abstract record Op;
 
+/// <summary>Computes for <paramref name="Cycles"/>, taking <paramref name="TlbMissesPerThousandCycles"/> TLB misses per 1,000 cycles (each walks the regime's page tables; fractions are expected values).</summary>
+public sealed record Compute(long Cycles, decimal TlbMissesPerThousandCycles = 0) : Op;
+
+/// <summary>
+/// The guest kernel maps (or, <paramref name="Unmap"/>, unmaps) <paramref name="Pages"/> pages of its address
+/// space: it writes that many stage-1 entries (and invalidates their TLB entries when unmapping) — a page
+/// fault, mmap, munmap, fork. Under virtcca-el3's shadow mapping the TMM owns the realm's tables, so the
+/// guest asks it: one SMC per <paramref name="Batch"/> entries, each entry checked and written by the TMM.
+/// </summary>
+public sealed record MapPages(int Pages, bool Unmap = false, int Batch = 1) : Op;
+
 /// <summary>An operation the guest's drivers carry out (its devices' I/O): the PE hands it to the guest's <see cref="Io.GuestIo"/>.</summary>
 public interface IGuestIoOp;
-
-/// <summary>Computes for <paramref name="Cycles"/>, taking <paramref name="TlbMissesPerThousandCycles"/> TLB misses per 1,000 cycles (each walks the regime's page tables).</summary>
-public sealed record Compute(long Cycles, int TlbMissesPerThousandCycles = 0) : Op;
 
 /// <summary>A load or store that goes to memory through the TZASC; the guest stalls until it returns.</summary>
 public sealed record Touch(ulong Address, int Bytes = 64, bool Write = false) : Op;
@@ -64,8 +72,8 @@ public sealed record ArmTimer(long Ticks) : Op;
 /// <summary>Waits (WFI in a loop) until the guest has taken an interrupt it has not waited for yet.</summary>
 public sealed record WaitInterrupt : Op;
 
-/// <summary>Runs <paramref name="Body"/> <paramref name="Count"/> times.</summary>
-public sealed record Loop(int Count, IReadOnlyList<Op> Body) : Op;
+/// <summary>Runs <paramref name="Body"/> <paramref name="Count"/> times; with <paramref name="Requests"/> each iteration is one request, whose latency the vCPU records.</summary>
+public sealed record Loop(int Count, IReadOnlyList<Op> Body, bool Requests = false) : Op;
 
 /// <summary>
 /// Block I/O on the guest's virtio-blk device <paramref name="Device"/> (null: its only one): <paramref name="Requests"/>

@@ -8,15 +8,20 @@ public sealed class ProgramRunner
 {
     private readonly Stack<Frame> _frames = new();
 
-    private sealed class Frame(IReadOnlyList<Op> body, long iterations)
+    private sealed class Frame(IReadOnlyList<Op> body, long iterations, bool requests = false)
     {
         public readonly IReadOnlyList<Op> Body = body;
+        public readonly bool Requests = requests;
         public int Index;
         public long IterationsLeft = iterations;
     }
 
-    public ProgramRunner(IReadOnlyList<Op> program)
+    /// <summary>Called when an iteration of a request loop (<see cref="Loop.Requests"/>) begins (true) or ends (false).</summary>
+    private readonly Action<bool>? _request;
+
+    public ProgramRunner(IReadOnlyList<Op> program, Action<bool>? request = null)
     {
+        _request = request;
         _frames.Push(new Frame(program, 1));
         Settle();
     }
@@ -43,7 +48,8 @@ public sealed class ProgramRunner
             var f = _frames.Peek();
             if (f.Index == f.Body.Count)
             {
-                if (--f.IterationsLeft > 0) { f.Index = 0; continue; }
+                if (f.Requests) _request?.Invoke(false);
+                if (--f.IterationsLeft > 0) { f.Index = 0; if (f.Requests) _request?.Invoke(true); continue; }
                 _frames.Pop();
                 if (_frames.Count > 0) _frames.Peek().Index++;
                 continue;
@@ -53,7 +59,8 @@ public sealed class ProgramRunner
             {
                 if (loop.Count < 0) throw new ArgumentException($"loop count {loop.Count} is negative");
                 if (loop.Count == 0 || loop.Body.Count == 0) { f.Index++; continue; }
-                _frames.Push(new Frame(loop.Body, loop.Count));
+                _frames.Push(new Frame(loop.Body, loop.Count, loop.Requests));
+                if (loop.Requests) _request?.Invoke(true);
                 continue;
             }
             Current = op;

@@ -22,6 +22,8 @@ public sealed class KvmGuest
     }
 
     public int Id { get; }
+    /// <summary>How KVM drives the TMM for this guest's realm: RMI v1.0 or virtCCA's TMI.</summary>
+    public Tmm.Abi.HostAbi Abi { get; init; } = Tmm.Abi.HostAbi.Rmi;
     public string Name { get; }
     public bool IsRealm { get; }
     public int VcpuCount => VcpuComponent.Length;
@@ -50,6 +52,11 @@ public sealed class KvmGuest
 
     /// <summary>The realm's unprotected-IPA bit: device addresses carry it, because a realm maps MMIO as shared memory.</summary>
     public ulong UnprotectedIpaBit => IsRealm ? Shape.UnprotectedIpaBit : 0;
+
+    /// <summary>Every RMI or TMI call KVM made for this guest, by the phase of its life and function id.</summary>
+    public IReadOnlyDictionary<(Cores.Host.HostPhase Phase, ulong Fid), long> CallCounts => _calls;
+    private readonly SortedDictionary<(Cores.Host.HostPhase, ulong), long> _calls = new();
+    public void CountCall(Cores.Host.HostPhase phase, ulong fid) => _calls[(phase, fid)] = _calls.GetValueOrDefault((phase, fid)) + 1;
 
     /// <summary>RMI calls KVM made for the last creation and destruction of the realm.</summary>
     public int CreationCalls { get; set; }

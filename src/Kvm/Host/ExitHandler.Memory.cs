@@ -38,6 +38,8 @@ public sealed partial class ExitHandler
             v.EntryFlags |= RecEntryFlags.InjectSea;
             yield break;
         }
+        if (g.Abi == HostAbi.Tmi)
+            throw new SimulationException($"{v}: a stage-2 fault at IPA 0x{ipa:X} of {g.Name}'s RAM, which TMI mapped in full at activation (TTT_MAP_RANGE)");
         if (!g.Book.BeginPopulating(ipa)) yield break; // populated, or being populated for another vCPU: the access just runs again
         ulong page = g.Memory.HostPageOf(ipa);
         var rmi = new RealmRmi(cpu, g, $"stage-2 fault handling for {v}");

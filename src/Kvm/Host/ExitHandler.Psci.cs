@@ -95,7 +95,8 @@ public sealed partial class ExitHandler
     {
         if (t < 0) throw new SimulationException($"{v}: a {call} exit for MPIDR 0x{mpidr:X}, which names no REC of the realm (the RMM refuses those itself)");
         var rmi = new RealmRmi(cpu, v.Guest, $"{call} for {v}");
-        yield return rmi.Call(RmiFid.PsciComplete, v.Rec, v.Guest.Realm!.Recs[t], Tmm.Abi.Psci.Success);
+        var complete = RealmAbi.PsciComplete(v.Guest.Abi, v.Rec, v.Guest.Realm!.Recs[t]);
+        yield return rmi.Call(complete.Fid, complete.X1, complete.X2, complete.X3);
         rmi.Expect($"RMI_PSCI_COMPLETE for {call} of vCPU {t}");
     }
 }

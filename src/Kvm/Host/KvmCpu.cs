@@ -130,13 +130,12 @@ public sealed class KvmCpu(IReadOnlyList<(KvmGuest Guest, int Vcpu)> placed, Kvm
         entry.Flags = RecEntryFlags.TrapWfi | v.EntryFlags;
         v.EntryGprs.CopyTo(entry.Gprs, 0);
         v.Vgic.FillListRegisters(entry.GicLrs);
-        Span<byte> page = stackalloc byte[RecEntry.FieldsEnd];
-        entry.Write(page);
-        _cpu.Memory.Write(v.Run, page);
+        if (v.Attack is { } attack && attack.TamperEntry(v, entry)) v.TamperedEntry = attack;
+        RealmAbi.WriteEntry(v.Guest.Abi, _cpu.Memory, v.Run, entry);
         v.EntryFlags = RecEntryFlags.None;
         Array.Clear(v.EntryGprs);
         v.InRec = true;
-        return new HostDecision(HostDecisionKind.EnterRealm, v.Vcpu, v.Rec, v.Run);
+        return new HostDecision(HostDecisionKind.EnterRealm, v.Vcpu, v.Rec, v.Run) { EnterFid = RealmAbi.EnterFid(v.Guest.Abi) };
     }
 
     public IEnumerable<HostOp> OnExit(ExitInfo exit)
@@ -155,16 +154,18 @@ public sealed class KvmCpu(IReadOnlyList<(KvmGuest Guest, int Vcpu)> placed, Kvm
                 break;
             case ExitSource.RecExit:
                 v.InRec = false;
+                IEnumerable<HostOp> found = [];
+                if (v.TamperedEntry is { } accepted) { v.TamperedEntry = null; found = accepted.Accepted(v); } // a finding; the exit is still handled
                 var buffers = _runPage ??= new();
-                _cpu.Memory.Read(v.Run + RecExit.Offset, buffers.Half);
-                var record = buffers.Record;
-                record.ReadFrom(buffers.Half);
+                var record = RealmAbi.ReadExit(v.Guest.Abi, _cpu.Memory, v.Run, buffers.Half, buffers.Record);
                 v.Vgic.Reclaim(record.GicLrs);
                 (timerCtl, timerCval) = (record.CntvCtl, record.CntvCval); // all KVM may know of a realm's timer
-                handling = _handler.Handle(v, ExitDecoder.FromRecord(record));
+                handling = found.Concat(_handler.Handle(v, ExitDecoder.FromRecord(record)));
                 break;
             default:
                 v.InRec = false;
+                // A tampered entry the TMM refused: the attack learns how; KVM enters honestly next time.
+                if (v.TamperedEntry is { } refused) { v.TamperedEntry = null; return refused.Refused(v, exit.Status, exit.Error); }
                 (timerCtl, timerCval) = (0, 0);
                 handling = EnterFailed(v, exit);
                 break;
@@ -178,6 +179,7 @@ public sealed class KvmCpu(IReadOnlyList<(KvmGuest Guest, int Vcpu)> placed, Kvm
         foreach (var op in handling) yield return op;
         if (v.StopRequested) { foreach (var op in StopNow(v)) yield return op; yield break; }
         if (v.Blocked) ArmSoftTimer(v, timerCtl, timerCval);
+        if (v.Attack is { } attack) foreach (var op in attack.AfterExit(_cpu, v)) yield return op;
     }
 
     /// <summary>KVM emulates the virtual timer of a vCPU that sleeps: a host timer at its compare value wakes it with PPI 27.</summary>
@@ -190,7 +192,7 @@ public sealed class KvmCpu(IReadOnlyList<(KvmGuest Guest, int Vcpu)> placed, Kvm
     /// <summary>REC_ENTER refused or could not report its exit: after a SYSTEM_OFF that is how a vCPU learns it must stop; anything else is KVM's bug.</summary>
     private static IEnumerable<HostOp> EnterFailed(KvmVcpu v, ExitInfo exit)
     {
-        if (exit.Status.Status == RmiStatus.ErrorRealm && exit.Status.Index == 1) { v.StopRequested = true; return []; }
+        if (RealmAbi.PoweredOff(v.Guest.Abi, exit.Status)) { v.StopRequested = true; return []; }
         throw new SimulationException($"{v}: REC_ENTER returned status 0x{exit.Status.X0:X}: {(exit.Error.Length > 0 ? exit.Error : "no reason given")}");
     }
 
@@ -280,7 +282,7 @@ public sealed class KvmCpu(IReadOnlyList<(KvmGuest Guest, int Vcpu)> placed, Kvm
         int guestId = (int)(arg >> 1);
         var guest = placed.Select(p => p.Guest).FirstOrDefault(g => g.Id == guestId)
             ?? throw new SimulationException($"CPU {_cpu.Cpu}: the VMM asked for guest {guestId}, which has no vCPU here");
-        var work = (arg & 1) == KvmKinds.Create ? RealmLifecycle.Create(_cpu, guest) : RealmLifecycle.Destroy(_cpu, guest);
+        var work = (arg & 1) == KvmKinds.Create ? RealmAbi.Create(_cpu, guest) : RealmAbi.Destroy(_cpu, guest);
         foreach (var op in work) yield return op;
         yield return HostOp.Send(vmm, KvmKinds.VmmDone, arg);
     }

@@ -18,6 +18,7 @@ public sealed class RealmRmi(IHostCpu cpu, KvmGuest guest, string what)
     public HostOp Call(ulong fid, ulong x1 = 0, ulong x2 = 0, ulong x3 = 0, ulong x4 = 0, ulong x5 = 0, HostPhase phase = HostPhase.Run)
     {
         Calls++;
+        guest.CountCall(phase, fid);
         return HostOp.Smc(new SmcCall(fid, x1, x2, x3, x4, x5), phase);
     }
 

@@ -51,6 +51,10 @@ public sealed class KvmVcpu(KvmGuest guest, int index, VcpuActor vcpu)
     public long WaitingSince { get; set; } = -1;
     public long WaitPicoseconds { get; set; }
 
+    /// <summary>A malicious KVM's hook in this vCPU's run loop (security experiments); the hook whose tampered entry is in flight.</summary>
+    public Attacks.IRunLoopAttack? Attack { get; set; }
+    public Attacks.IRunLoopAttack? TamperedEntry { get; set; }
+
     public long[] Exits { get; } = new long[Enum.GetValues<ExitKind>().Length];
     public long ExitsTotal => Exits.Sum();
     public long Entries { get; set; }

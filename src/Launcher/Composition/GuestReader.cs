@@ -6,7 +6,7 @@ using VirtCca.Launcher.Config;
 namespace VirtCca.Launcher.Composition;
 
 /// <summary>What a guest takes from the machine when it does not say: machine.configuration, machine.boot and machine.realm.</summary>
-internal sealed record GuestDefaults(PlatformConfiguration Configuration, string ConfigurationPath, bool PsciBoot, Fields Realm);
+internal sealed record GuestDefaults(PlatformConfiguration Configuration, string ConfigurationPath, bool PsciBoot, Fields Realm, Cores.Translation.Block Stage1Block);
 
 /// <summary>One guest as read: its spec, and the path its configuration came from (for the one-TMM check).</summary>
 internal sealed record GuestRead(GuestSpec Spec, string ConfigurationPath, string Path);
@@ -17,9 +17,9 @@ internal sealed record GuestRead(GuestSpec Spec, string ConfigurationPath, strin
 /// </summary>
 internal static class GuestReader
 {
-    public static readonly string[] Known = ["name", "configuration", "vcpus", "boot", "program", "programs", "realm", "pes", "devices"];
+    public static readonly string[] Known = ["name", "configuration", "vcpus", "boot", "program", "programs", "realm", "pes", "devices", "stage1-pages", "summary", "kind", "sources", "metric", "only", "io"];
     public static readonly string[] RealmKnown = ["ram", "ram-pages", "image-pages", "ipa-bits", "hash", "swiotlb"];
-    public static readonly string[] Configurations = ["baseline", "virtcca-sel2", "virtcca-el3"];
+    public static readonly string[] Configurations = PlatformConfigurations.Names;
     public const int MaxVcpus = 1 << 20;
     private const long GranuleBytes = 4096;
 
@@ -37,12 +37,13 @@ internal static class GuestReader
         bool psci = f.Has("boot") ? f.OneOf("boot", null, "all", "psci") == "psci" : d.PsciBoot;
         var own = f.Value("realm") is { } realm ? new Fields(realm, f.At("realm"), RealmKnown, "field of a realm") : null;
         var shape = Realm(own, d.Realm, programs.Count, configuration.HasTmm());
+        var stage1 = f.Has("stage1-pages") ? Stage1Block(f.Raw("stage1-pages"), f.At("stage1-pages")) : d.Stage1Block;
         var devices = Io.DeviceReader.Read(f.Value("devices"), f.At("devices"), programs.Count);
         Io.DeviceReader.CheckPrograms(f.At(f.Has("programs") ? "programs" : "program"), programs, devices);
         var spec = new GuestSpec
         {
             Name = name, Configuration = configuration, Programs = programs, PsciBoot = psci, Realm = shape, Pins = Pins(f, programs.Count),
-            Devices = devices, SwiotlbBytes = Swiotlb(own, d.Realm),
+            Devices = devices, SwiotlbBytes = Swiotlb(own, d.Realm), Stage1Block = stage1,
         };
         return new(spec, configurationPath, path);
     }
@@ -72,6 +73,13 @@ internal static class GuestReader
         };
         if (isRealm && shape.Problem() is { } problem) throw new ConfigPathException(own?.Path ?? machine.Path, problem);
         return shape;
+    }
+
+    /// <summary>stage1-pages = 4k | 2m | 1g: the guest OS's leaf size for its working set.</summary>
+    public static Cores.Translation.Block Stage1Block(string text, string path)
+    {
+        try { return Cores.Translation.Blocks.Parse(text); }
+        catch (ArgumentException e) { throw new ConfigPathException(path, e.Message); }
     }
 
     /// <summary>A realm's bounce pool: realm.swiotlb (a size, whole 2 KiB slots) of the guest, else of the machine.</summary>

@@ -1,5 +1,6 @@
 using VirtCca.Cores.Host;
 using VirtCca.Cores.Pe;
+using VirtCca.Cores.Translation;
 using VirtCca.Cores.Vcpu;
 using VirtCca.Devices.Gic;
 using VirtCca.Devices.Smmu;
@@ -21,12 +22,13 @@ namespace VirtCca.Launcher.Composition;
 /// on each (resident: same placement group). Shared parts come first. Every run gets fresh components
 /// and fresh shared state (memory, KVM's guest structures).
 /// </summary>
-public sealed class Machine
+public sealed partial class Machine
 {
     public const int Gic = 0, Tzasc = 1, Smmu = 2;
     private readonly MachineSpec _spec;
     private readonly MemoryLayout _layout;
     private readonly KvmCosts _kvmCosts;
+    private readonly WorldSwitchCosts _worldSwitch;
     private readonly IReadOnlyList<Func<Machine, Component>> _deviceFactories;
     private readonly bool[] _created;
     private readonly (Role Role, int Index, int Guest)[] _roles; // by component id: what to build there
@@ -48,7 +50,13 @@ public sealed class Machine
         _deviceFactories = devices ?? [];
         var platform = spec.Platform;
         Firmware = spec.TmmConfiguration;
-        _kvmCosts = platform.Kvm with { HvcRoundTrip = platform.WorldSwitch.KvmHvcRoundTrip, GuestTrap = platform.WorldSwitch.GuestTrap };
+        IsNative = spec.Guests.All(g => g.Configuration == PlatformConfiguration.Native);
+        var n = platform.Native;
+        // Bare metal: the host kernel takes the traps itself, at NS-EL2 as a VHE kernel does; no stage 2 to fault on.
+        _worldSwitch = IsNative ? platform.WorldSwitch with { KvmHvcRoundTrip = n.SyscallRoundTrip, GuestTrap = n.ExceptionEntry } : platform.WorldSwitch;
+        _kvmCosts = IsNative
+            ? platform.Kvm with { HvcRoundTrip = n.SyscallRoundTrip, GuestTrap = n.ExceptionEntry, MmioKernelRoundTrip = n.DeviceAccess, MmioUserRoundTrip = n.DeviceAccess, Stage2Fault = 0 }
+            : platform.Kvm with { HvcRoundTrip = platform.WorldSwitch.KvmHvcRoundTrip, GuestTrap = platform.WorldSwitch.GuestTrap };
         _layout = new MemoryLayout(spec);
         Placement = VcpuPlacement.Of(spec);
         int pes = Placement.Pes;
@@ -76,6 +84,7 @@ public sealed class Machine
             b.LinkToHub(VmmIds[g], Placement.PesOfGuest(g).Select(p => PeIds[p]), l.PePe, name: $"vmm-{spec.Guests[g].Name}");
         b.Link(Smmu, Tzasc, l.SmmuTzasc);
         foreach (var device in DeviceIds) b.Link(device, Smmu, l.DeviceSmmu).Link(device, Gic, l.PeGic);
+        AttackerId = AddAttacker(b, l);
         IoParts = new Io.MachineIo(spec, b, PeIds, Placement, Gic, Smmu, network);
         Topology = b.Build();
         _created = new bool[Topology.Count];
@@ -94,6 +103,8 @@ public sealed class Machine
     public PlatformSettings Platform => _spec.Platform;
     /// <summary>Where the firmware put the TMM (baseline: no TMM).</summary>
     public PlatformConfiguration Firmware { get; }
+    /// <summary>Bare metal: the guest is the host's own program, its traps the host kernel's (costs from platform.native).</summary>
+    public bool IsNative { get; }
     public VcpuPlacement Placement { get; }
     public Topology Topology { get; }
     public FactoryModel Model { get; }
@@ -148,8 +159,10 @@ public sealed class Machine
         public TzascActor? TzascActor;
         public SmmuActor? SmmuActor;
         public TmmActor? Tmm;
+        public Kvm.Attacks.HostAttacker? Attacker;
         public readonly Io.MachineIo.IoRun? Io;
         private readonly Rmm? _rmm;
+        public Rmm? TmmModel => _rmm;
 
         public RunState(Machine m)
         {
@@ -166,7 +179,7 @@ public sealed class Machine
                 var range = m._layout.Guests[g];
                 var guest = new KvmGuest(g, gs.Name, gs.IsRealm, gs.Vcpus,
                     new GuestMemory(range.RamBase, range.RamBytes, range.MetadataBase, range.MetadataBytes) { SharedBase = range.SharedBase, SharedBytes = range.SharedBytes },
-                    gs.Realm with { Vcpus = gs.Vcpus, SecondariesRunnable = !gs.PsciBoot, Vmid = (ushort)(g + 1) }, gs.PsciBoot) { Vmm = m.VmmIds[g] };
+                    gs.Realm with { Vcpus = gs.Vcpus, SecondariesRunnable = !gs.PsciBoot, Vmid = (ushort)(g + 1) }, gs.PsciBoot) { Vmm = m.VmmIds[g], Abi = spec.Abi };
                 for (int v = 0; v < gs.Vcpus; v++)
                 {
                     int p = m.Placement.PeOf[g][v];
@@ -183,7 +196,8 @@ public sealed class Machine
         {
             var m = _m;
             var platform = m.Platform;
-            if (m.IoParts.Owns(id)) return Io!.Create(id); // the I/O parts keep their own roles
+            if (m.IoParts.Owns(id)) return Io!.Create(id); // the I/O parts and the attacker keep their own roles
+            if (id == m.AttackerId) return Attacker = m.CreateAttacker(this);
             var (role, i, g) = m._roles[id];
             return role switch
             {
@@ -214,7 +228,7 @@ public sealed class Machine
             var costs = m._kvmCosts with { ContextSwitch = m._spec.Scheduler.ContextSwitchCycles };
             return new PeSetup
             {
-                Cpu = p, Firmware = m.Firmware, FrequencyHz = platform.FrequencyHz, CntfrqHz = platform.CntfrqHz, WorldSwitch = platform.WorldSwitch,
+                Cpu = p, Firmware = m.Firmware, FrequencyHz = platform.FrequencyHz, CntfrqHz = platform.CntfrqHz, WorldSwitch = m._worldSwitch,
                 Vcpus = placed.Select(x => x.Item1.VcpuComponent[x.Vcpu]).ToArray(),
                 Gic = Gic, Tzasc = Tzasc, Tmm = m.TmmId, TmmLinkLatency = platform.Links.PeTmm, PeOfCpu = m.PeIds, Memory = Memory,
                 Host = () => new KvmCpu(placed, costs, settings),
@@ -228,12 +242,18 @@ public sealed class Machine
             var guest = Guests[g];
             var platform = m.Platform;
             var regime = PlatformSettings.RegimeOf(gs.Configuration);
-            var timing = new GuestTiming(platform.FrequencyHz, regime, platform.Walk, platform.GuestIrqHandlerCycles + platform.GicVirtualEoiCycles);
+            var timing = new GuestTiming(platform.FrequencyHz, regime, platform.Walk, platform.GuestIrqHandlerCycles + platform.GicVirtualEoiCycles)
+            {
+                Shape = new WalkShape(gs.Stage1Block, platform.Stage2BlockOf(gs.Configuration)),
+                PageTables = platform.PageTables,
+            };
             var identity = new VcpuIdentity(m.VcpuIds[g][v], g, v, gs.IsRealm, gs.Name);
+            int pe = m.Placement.PeOf[g][v];
             return new VcpuActor(identity, gs.Programs[v], timing, platform.CntfrqHz)
             {
                 Layout = gs.IsRealm ? new GuestLayout(guest.UnprotectedIpaBit, guest.Shape.HostCallIpa(v)) : new GuestLayout(),
-                Stage2 = gs.IsRealm ? new RealmStage2(_rmm!, guest) : guest.Stage2,
+                Stage2 = gs.IsRealm ? new RealmStage2(_rmm!, guest) : gs.Configuration == PlatformConfiguration.Native ? new NativeMemory(guest.Memory) : guest.Stage2,
+                Clock = () => Pes[pe].Now.Picoseconds,
                 Io = Io?.Guests[g],
             };
         }
@@ -275,8 +295,23 @@ public sealed class Machine
             [RmiFid.RttCreate] = p.TmmTableLevelCycles,
             [RmiFid.RttDestroy] = p.TmmTableLevelCycles,
             [RmiFid.RttFold] = p.TmmTableLevelCycles,
+            [TmiFid.DataCreate] = p.TmmDataCreate4kCycles - p.WorldSwitch.TmmCommandBase,
+            [TmiFid.TttCreate] = p.TmmTableLevelCycles,
         },
+        MapRangeBlockCycles = TmmCosts.MapRangeBlock(p.TmmTableLevelCycles),
     };
+}
+
+/// <summary>Bare metal: the program's RAM is the machine's, mapped from the start; anything else is a device.</summary>
+internal sealed class NativeMemory(GuestMemory memory) : IStage2
+{
+    public bool TryTranslate(ulong ipa, out ulong pa, out bool secure)
+    {
+        secure = false;
+        if (memory.IsRam(ipa)) { pa = memory.HostPageOf(ipa) + (ipa & (Granule.Size - 1)); return true; }
+        pa = 0;
+        return false;
+    }
 }
 
 /// <summary>A realm's stage 2 as the CPU's MMU walks it: the TMM's RTT for the realm KVM created (nothing maps before it exists).</summary>

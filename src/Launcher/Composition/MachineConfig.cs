@@ -20,19 +20,21 @@ public static class MachineConfig
     private static MachineSpec ReadChecked(ConfigReader r)
     {
         var config = r.Config;
-        if (!config.HasPath("platform") || !config.GetValue("platform").IsObject())
-            throw r.Error("platform", "the machine model needs a platform { } block, e.g. include \"../platforms/kunpeng-64.conf\"");
-        var platform = PlatformLoader.From(config.GetConfig("platform"));
+        var platform = Platform(r);
 
         if (r.Has("machine.realm.ram") && r.Loaded.IsSet("machine.realm.ram-pages"))
             throw r.Error("machine.realm.ram", "give ram or ram-pages, not both");
         var defaults = new GuestDefaults(
             PlatformConfigurations.Parse(r.OneOf("machine.configuration", GuestReader.Configurations)), "machine.configuration",
             r.OneOf("machine.boot", "all", "psci") == "psci",
-            new Fields(config.GetValue("machine.realm"), "machine.realm", GuestReader.RealmKnown, "field of a realm"));
+            new Fields(config.GetValue("machine.realm"), "machine.realm", GuestReader.RealmKnown, "field of a realm"),
+            GuestReader.Stage1Block(r.Raw("machine.stage1-pages"), "machine.stage1-pages"));
 
-        var guests = Guests(r, defaults, platform.FrequencyHz);
+        var guests = r.Raw("machine.workload") is var w && w != "none" ? [Workload(r, w, defaults, platform.FrequencyHz)] : Guests(r, defaults, platform.FrequencyHz);
+        double scale = r.Double("machine.scale", 1e-9, 1e9);
+        if (scale != 1) guests = guests.Select(g => g with { Spec = g.Spec with { Programs = g.Spec.Programs.Select(p => ProgramScale.Apply(p, scale)).ToArray() } }).ToList();
         CheckOneTmm(guests);
+        CheckPlatform(guests, platform);
         int total = guests.Sum(g => g.Spec.Vcpus);
         int? pes = r.IntOrAuto("machine.pes", 1, platform.Pes);
         if (pes == null && total > platform.Pes)
@@ -46,13 +48,16 @@ public static class MachineConfig
             TimeSlice = r.Time("machine.scheduler.time-slice"),
             ContextSwitchCycles = r.Long("machine.scheduler.context-switch-cycles", 0),
         };
+        var specs = guests.Select(g => g.Spec).ToArray();
+        var host = AttackReader.Read(r, specs, pes ?? total);
+        var abi = r.OneOf("machine.abi", "rmi", "tmi") == "tmi" ? Tmm.Abi.HostAbi.Tmi : Tmm.Abi.HostAbi.Rmi;
         var hardware = new Io.MachineHardware
         {
             Nvme = Io.DeviceReader.Nvme(Value(r, "machine.nvme"), "machine.nvme"),
             Nic = Io.DeviceReader.Nic(Value(r, "machine.nic"), "machine.nic"),
         };
         var placement = r.OneOf("machine.placement", "machine", "guest") == "guest" ? MachinePlacement.ByGuest : MachinePlacement.OneGroup;
-        return new MachineSpec { Platform = platform, Pes = pes, Guests = guests.Select(g => g.Spec).ToArray(), Scheduler = scheduler, Hardware = hardware, Placement = placement };
+        return new MachineSpec { Platform = platform, Pes = pes, Guests = specs, Scheduler = scheduler, Host = host, Abi = abi, Hardware = hardware, Placement = placement };
     }
 
     /// <summary>machine.guests, or — when it is empty — one guest from the single-guest keys.</summary>
@@ -92,6 +97,54 @@ public static class MachineConfig
             guests.Add(g);
         }
         return guests;
+    }
+
+    /// <summary>
+    /// The platform: machine.platform-file (a platform file, relative to the experiment's file) when set,
+    /// else the experiment's platform { } block.
+    /// </summary>
+    private static PlatformSettings Platform(ConfigReader r)
+    {
+        var config = r.Config;
+        if (r.Raw("machine.platform-file") is var file && file != "none")
+        {
+            var path = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(r.Loaded.File)) ?? ".", file));
+            if (!File.Exists(path)) throw r.Error("machine.platform-file", $"file not found ({path})");
+            try { return PlatformLoader.LoadFile(path); }
+            catch (ConfigPathException e) { throw new ConfigPathException("machine.platform-file", $"{file}: {e.Path}: {e.Problem}"); }
+        }
+        if (!config.HasPath("platform") || !config.GetValue("platform").IsObject())
+            throw r.Error("platform", "the machine model needs a platform { } block, e.g. include \"../platforms/kunpeng-64.conf\" (or machine.platform-file)");
+        return PlatformLoader.From(config.GetConfig("platform"));
+    }
+
+    /// <summary>machine.workload = NAME: the one guest is workloads.NAME (a workload file's guest: vcpus, boot, program(s), realm, ...).</summary>
+    private static GuestRead Workload(ConfigReader r, string name, GuestDefaults defaults, long frequencyHz)
+    {
+        string path = ConfigPath.Key("workloads", name);
+        if (!r.Config.HasPath(path) || !r.Config.GetValue(path).IsObject())
+        {
+            var known = r.Config.HasPath("workloads") && r.Config.GetValue("workloads").IsObject() ? r.Config.GetValue("workloads").GetObject().Items.Keys.ToArray() : [];
+            throw r.Error("machine.workload", $"no workload '{name}' {(known.Length == 0 ? "(no workloads { } are defined; include a file of HOCON/workloads/)" : DidYouMean.Suggest(name, known) + $" (defined: {string.Join(", ", known)})")}");
+        }
+        if (r.Has("machine.program") || Value(r, "machine.programs") is { } p && !Hocon.IsEmptyList(p) || Hocon.Elements(r.Config.GetValue("machine.guests")).Count > 0)
+            throw r.Error("machine.workload", "set together with machine.program(s) or machine.guests; a workload is the machine's one guest");
+        var value = r.Config.GetValue(path);
+        if (value.GetObject().Items.ContainsKey("configuration"))
+            throw new ConfigPathException(ConfigPath.Key(path, "configuration"), "a workload runs in whatever machine.configuration says; leave it out");
+        return GuestReader.Read(value, path, 0, defaults, frequencyHz) is var g ? g with { Spec = g.Spec with { Name = Sanitise(name) } } : g;
+    }
+
+    private static string Sanitise(string name) => new(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_').ToArray());
+
+    /// <summary>The platform's hardware must be able to run every guest's configuration; bare metal runs one program, alone.</summary>
+    private static void CheckPlatform(List<GuestRead> guests, PlatformSettings platform)
+    {
+        foreach (var g in guests)
+            if (platform.Refuses(g.Spec.Configuration) is { } why) throw new ConfigPathException(g.ConfigurationPath, why);
+        var native = guests.FirstOrDefault(g => g.Spec.Configuration == PlatformConfiguration.Native);
+        if (native != null && guests.Count > 1)
+            throw new ConfigPathException(native.ConfigurationPath, "native is bare metal: the program runs on the host itself, so it is the machine's only guest");
     }
 
     private static Akka.Configuration.Hocon.HoconValue? Value(ConfigReader r, string key) => r.Has(key) ? r.Config.GetValue(key) : null;

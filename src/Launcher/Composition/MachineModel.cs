@@ -47,6 +47,11 @@ public sealed class MachineModel(Machine machine) : ISimulationModel, IReportsMe
             Add("tmm.granules_delegated", tmm.Rmm.DelegatedGranules.Count());
         }
         Add("memory.pages_materialised", ran ? Machine.Memory.PagesMaterialised : 0);
+        // Requests of the programs' request loops: count, sum and latency buckets (they add up over nodes; percentiles come from the buckets).
+        var latency = new Devices.Load.LatencyHistogram();
+        foreach (var v in Machine.Vcpus) latency.Add(v.RequestLatency);
+        m.AddRange(latency.ToMetrics("requests"));
+        if (Machine.AttackerId >= 0) AttackMetrics(Add, ran ? Machine.Attacker?.Outcomes ?? [] : []);
         for (int g = 0; g < Machine.Spec.Guests.Count; g++)
         {
             string n = $"guest.{Machine.Spec.Guests[g].Name}.";
@@ -63,6 +68,9 @@ public sealed class MachineModel(Machine machine) : ISimulationModel, IReportsMe
                     Add($"{n}realm.creation_calls", guest.CreationCalls);
                     Add($"{n}realm.destruction_calls", guest.DestructionCalls);
                     Add($"{n}realm.pages_populated_on_demand", guest.Book.PopulatedOnDemand);
+                    // Each RMI / TMI call KVM made for it, by phase: what the two creation sequences cost, call by call.
+                    foreach (var ((phase, fid), count) in guest.CallCounts)
+                        Add($"{n}calls.{phase.ToString().ToLowerInvariant()}.{Tmm.Abi.AbiCallNames.Of(fid)}", count);
                 }
                 Add($"{n}stopped_ps", vmm.AllStoppedAt.Picoseconds);
                 if (guest.IsRealm) Add($"{n}realm.destroyed_ps", vmm.DestroyedAt.Picoseconds);
@@ -72,6 +80,14 @@ public sealed class MachineModel(Machine machine) : ISimulationModel, IReportsMe
         Io.IoMetricsReport.Add(Add, Machine);
         m.AddRange(Results.ProgramProgress.Metrics(Machine)); // vCPUs still inside their programs (the run's status)
         return m;
+    }
+
+    /// <summary>Attempts by verdict (each node counts the attempts its attacker made).</summary>
+    private static void AttackMetrics(Action<string, double> add, IReadOnlyList<Kvm.Attacks.AttackOutcome> outcomes)
+    {
+        add("attacks.attempted", outcomes.Count);
+        foreach (var v in Enum.GetValues<Kvm.Attacks.Verdict>())
+            add($"attacks.{Results.AttackReport.VerdictName(v).Replace('-', '_')}", outcomes.Count(o => o.Verdict == v));
     }
 
     /// <summary>Counters of KVM's vCPU structures and their vCPUs.</summary>

@@ -26,6 +26,12 @@ public sealed record MachineSpec
     /// <summary>The guests' I/O memory is laid out and their realm shapes include it (<see cref="Io.MachineIo.Prepare"/>).</summary>
     public bool IoPrepared { get; init; }
 
+    /// <summary>How KVM drives the TMM: Arm's RMI v1.0, or virtCCA's TMI as the openEuler kernel calls it.</summary>
+    public Tmm.Abi.HostAbi Abi { get; init; } = Tmm.Abi.HostAbi.Rmi;
+
+    /// <summary>What the host does besides running its guests: a malicious KVM's attacks (security experiments).</summary>
+    public HostSpec Host { get; init; } = new();
+
     /// <summary>Every vCPU of every guest, in guest order.</summary>
     public int TotalVcpus => Guests.Sum(g => g.Vcpus);
 
@@ -64,6 +70,8 @@ public sealed record GuestSpec
     public RealmShape Realm { get; init; } = new();
     /// <summary>PE index of each vCPU, or null: the builder spreads the vCPUs over the PEs.</summary>
     public IReadOnlyList<int>? Pins { get; init; }
+    /// <summary>The leaf size of the guest OS's own (stage-1) mappings of its working set: 4 KiB pages, or 2 MiB with transparent huge pages.</summary>
+    public Cores.Translation.Block Stage1Block { get; init; } = Cores.Translation.Block.Page4K;
     /// <summary>The guest's virtio devices.</summary>
     public IReadOnlyList<Io.DeviceSpec> Devices { get; init; } = [];
     /// <summary>A realm's SWIOTLB bounce pool in shared memory (Linux's default 64 MiB; virtCCA's swiotlb=N,force).</summary>
@@ -85,4 +93,14 @@ public sealed record SchedulerSpec
     public SimTime TimeSlice { get; init; } = SimTime.FromMicroseconds(1_000);
     /// <summary>Switching the PE from one vCPU thread to another (the host's context switch), in cycles.</summary>
     public long ContextSwitchCycles { get; init; } = 5_200;
+}
+
+/// <summary>
+/// The host beyond KVM's honest work (<c>machine.host</c>): attacks on its guests, in order, and the PE
+/// whose KVM makes the attacks' SMCs (null: the machine's last PE).
+/// </summary>
+public sealed record HostSpec
+{
+    public IReadOnlyList<Kvm.Attacks.AttackSpec> Attacks { get; init; } = [];
+    public int? Pe { get; init; }
 }

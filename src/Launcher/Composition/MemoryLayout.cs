@@ -28,15 +28,31 @@ public sealed class MemoryLayout
             cursor += ram + metadata + shared;
         }
         Guests = guests;
+        if (spec.Host.Attacks.Count > 0)
+        {
+            AttackerScratch = cursor; // host pages of the attacker's own, after every guest's
+            cursor += AttackerScratchPages * Granule.Size;
+        }
+        ulong tmmObjects = 0;
+        if (spec.Abi == HostAbi.Tmi)
+        {
+            // TMI: names for what the TMM allocates itself, never handed to KVM (RmmConfig.TmmObjectBase).
+            tmmObjects = AlignUp(cursor, TwoMiB);
+            cursor = tmmObjects + (ulong)spec.SecurePoolGranules * Granule.Size;
+        }
         DramSize = Math.Max(OneGiB, AlignUp(cursor - DramBase, OneGiB));
         Rmm = new RmmConfig
         {
             DramBase = DramBase, DramSize = DramSize,
             SecurePoolBase = AlignUp(DramBase + DramSize, OneGiB), SecurePoolGranules = spec.SecurePoolGranules,
+            Abi = spec.Abi, TmmObjectBase = tmmObjects, TmmObjectGranules = spec.SecurePoolGranules,
         };
     }
 
     public IReadOnlyList<GuestRange> Guests { get; }
+    /// <summary>Host pages the attacker makes up run pages and sources in (machines with attacks only).</summary>
+    public ulong AttackerScratch { get; }
+    public const int AttackerScratchPages = 8;
     public ulong DramSize { get; }
     /// <summary>The TMM's view of the platform: DRAM it may be handed, its secure pool.</summary>
     public RmmConfig Rmm { get; }

@@ -22,17 +22,19 @@ public static class PlatformLoader
 
     private static readonly Dictionary<string, string[]> Known = new()
     {
-        [""] = ["name", "pes", "frequency-hz", "cntfrq-hz", "kvm", "el3", "tmm", "memory", "tzasc", "smmu", "gic", "swiotlb", "cpu", "guest", "links", "virtio", "vhost", "vmm-io"],
+        [""] = ["name", "arch", "configurations", "pes", "frequency-hz", "cntfrq-hz", "kvm", "el3", "tmm", "memory", "native", "tzasc", "smmu", "gic", "swiotlb", "cpu", "guest", "links", "virtio", "vhost", "vmm-io"],
         ["kvm"] = ["hvc-rt", "mmio-kernel-rt", "mmio-user-rt", "vipi-e2e", "vtimer-latency"],
         ["el3"] = ["fast-smc-rt", "ctx-swap", "ctx-swap-no-sel2"],
-        ["tmm"] = ["cmd-base", "guest-trap", "exit-marshal", "entry-marshal", "ttt-level", "data-create-4k"],
-        ["memory"] = ["copy-per-byte", "walk-ref-hit", "walk-ref-miss", "nested-refs", "one-stage-refs", "walk-ref-hit-per-mille"],
+        ["tmm"] = ["cmd-base", "guest-trap", "exit-marshal", "entry-marshal", "ttt-level", "data-create-4k", "shadow-pte"],
+        ["memory"] = ["copy-per-byte", "walk-ref-hit", "walk-ref-miss", "walk-ref-hit-per-mille", "stage1-levels", "stage2-levels",
+            "stage1-upper-hit-per-mille", "stage2-table-hit-per-mille", "stage2-upper-hit-per-mille", "kvm-stage2-block", "tmm-stage2-block"],
+        ["native"] = ["exception-entry", "syscall-rt", "device-access"],
         ["tzasc"] = ["regions", "granule", "check", "region-program", "action"],
         ["smmu"] = ["iotlb-miss", "strict-inval", "strict-invalidation"],
         ["gic"] = ["psgi", "lr-count", "veoi"],
         ["swiotlb"] = ["map-unmap", "slot", "copy-on-map"],
         ["cpu"] = ["idle-wake"],
-        ["guest"] = ["irq-handler"],
+        ["guest"] = ["irq-handler", "pte-write", "tlbi"],
         ["links"] = ["pe-tmm-ns", "pe-gic-ns", "pe-tzasc-ns", "pe-pe-ns", "device-smmu-ns", "smmu-tzasc-ns", "io-ns", "pcie-ns"],
         ["virtio"] = ["blk-submit", "blk-complete", "descriptor", "kick-prepare", "net-tx", "net-rx", "refill", "napi-budget"],
         ["vhost"] = BackendKeys,
@@ -63,11 +65,26 @@ public static class PlatformLoader
         };
         var walk = new WalkCosts
         {
-            NestedReferences = (int)L("memory.nested-refs", d.Walk.NestedReferences),
-            OneStageReferences = (int)L("memory.one-stage-refs", d.Walk.OneStageReferences),
+            Stage1Levels = (int)L("memory.stage1-levels", d.Walk.Stage1Levels),
+            Stage2Levels = (int)L("memory.stage2-levels", d.Walk.Stage2Levels),
             ReferenceHitCycles = L("memory.walk-ref-hit", d.Walk.ReferenceHitCycles),
             ReferenceMissCycles = L("memory.walk-ref-miss", d.Walk.ReferenceMissCycles),
             ReferenceHitPerMille = (int)L("memory.walk-ref-hit-per-mille", d.Walk.ReferenceHitPerMille),
+            Stage1UpperHitPerMille = (int)L("memory.stage1-upper-hit-per-mille", d.Walk.Stage1UpperHitPerMille),
+            Stage2TableHitPerMille = (int)L("memory.stage2-table-hit-per-mille", d.Walk.Stage2TableHitPerMille),
+            Stage2UpperHitPerMille = (int)L("memory.stage2-upper-hit-per-mille", d.Walk.Stage2UpperHitPerMille),
+        };
+        Block B(string key, Block fallback)
+        {
+            if (!p.HasPath(key)) return fallback;
+            try { return Blocks.Parse(Raw(key)); }
+            catch (ArgumentException e) { throw Bad(key, e.Message); }
+        }
+        var native = new NativeCosts
+        {
+            ExceptionEntry = L("native.exception-entry", d.Native.ExceptionEntry),
+            SyscallRoundTrip = L("native.syscall-rt", d.Native.SyscallRoundTrip),
+            DeviceAccess = L("native.device-access", d.Native.DeviceAccess),
         };
         var links = new MachineLinks
         {
@@ -81,6 +98,14 @@ public static class PlatformLoader
         var s = d with
         {
             Name = p.HasPath("name") ? p.GetString("name") : d.Name,
+            Arch = p.HasPath("arch") ? Raw("arch") : d.Arch,
+            ConfigurationMask = p.HasPath("configurations") ? PlatformSettings.MaskOf(ConfigurationsOf(p)) : d.ConfigurationMask,
+            KvmStage2Block = B("memory.kvm-stage2-block", d.KvmStage2Block),
+            TmmStage2Block = B("memory.tmm-stage2-block", d.TmmStage2Block),
+            Native = native,
+            GuestPteWriteCycles = L("guest.pte-write", d.GuestPteWriteCycles),
+            TlbiCycles = L("guest.tlbi", d.TlbiCycles),
+            TmmShadowPteCycles = L("tmm.shadow-pte", d.TmmShadowPteCycles),
             Pes = (int)L("pes", d.Pes),
             FrequencyHz = L("frequency-hz", d.FrequencyHz),
             CntfrqHz = L("cntfrq-hz", d.CntfrqHz),
@@ -118,7 +143,20 @@ public static class PlatformLoader
 
     private static ConfigPathException Bad(string key, string problem) => new($"platform.{key}", problem);
 
-    /// <summary>The I/O software's costs: the guest's virtio drivers, the vhost and VMM backends, SWIOTLB, the I/O links.</summary>
+    /// <summary>platform.configurations = [ native, baseline, ... ]: what the platform's hardware can run.</summary>
+    private static IReadOnlyList<PlatformConfiguration> ConfigurationsOf(HoconConfig p)
+    {
+        var v = p.GetValue("configurations");
+        if (!v.IsArray()) throw Bad("configurations", "expected a list, e.g. [native, baseline, virtcca-el3]");
+        var list = new List<PlatformConfiguration>();
+        foreach (var item in v.GetArray())
+        {
+            try { list.Add(PlatformConfigurations.Parse(item.GetString()?.Trim() ?? "")); }
+            catch (ArgumentException e) { throw Bad("configurations", e.Message); }
+        }
+        return list.Count > 0 ? list.Distinct().ToArray() : throw Bad("configurations", "the list is empty");
+    }
+
     private static Io.IoPlatform IoCosts(HoconConfig p, PlatformSettings s, Func<string, long, long> L)
     {
         var d = new Io.IoPlatform();
@@ -188,7 +226,9 @@ public static class PlatformLoader
         if (s.FrequencyHz <= 0) throw Bad("frequency-hz", $"{s.FrequencyHz} must be positive");
         if (s.CntfrqHz <= 0 || 1_000_000_000_000 % s.CntfrqHz != 0)
             throw Bad("cntfrq-hz", $"{s.CntfrqHz} must divide 10^12 so that counter ticks are whole picoseconds");
-        if (s.Walk.ReferenceHitPerMille is < 0 or > 1000) throw Bad("memory.walk-ref-hit-per-mille", $"{s.Walk.ReferenceHitPerMille} is outside 0..1000");
+        if (s.Walk.Problem() is { } walk) throw Bad("memory." + walk[..walk.IndexOf(':')], walk[(walk.IndexOf(':') + 2)..]);
+        if (s.Native.SyscallRoundTrip < s.Native.ExceptionEntry || s.Native.DeviceAccess < s.Native.ExceptionEntry)
+            throw Bad("native.exception-entry", $"{s.Native.ExceptionEntry} cycles is more than a whole system call ({s.Native.SyscallRoundTrip}) or device access ({s.Native.DeviceAccess}) it is part of");
         if (s.SwiotlbSlotBytes is < 512 or > 65_536 || (s.SwiotlbSlotBytes & (s.SwiotlbSlotBytes - 1)) != 0) throw Bad("swiotlb.slot", $"{s.SwiotlbSlotBytes} is not a power of two in 512..65536");
         if (s.Io.Driver.NapiBudget < 1) throw Bad("virtio.napi-budget", $"{s.Io.Driver.NapiBudget} must be at least 1");
         if (s.Io.HostLink.Picoseconds <= 0 || s.Io.PcieLink.Picoseconds <= 0) throw Bad("links", "io-ns and pcie-ns must be positive");

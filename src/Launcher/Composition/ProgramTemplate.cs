@@ -50,9 +50,9 @@ public abstract class OpTemplate
         public override Op For(int vcpu, int? vcpus) => make(target.Resolve(vcpu, vcpus, targetPath));
     }
 
-    public sealed class Repeat(int count, ProgramTemplate body) : OpTemplate
+    public sealed class Repeat(int count, ProgramTemplate body, bool requests = false) : OpTemplate
     {
         public override bool PerVcpu => body.PerVcpu;
-        public override Op For(int vcpu, int? vcpus) => new Loop(count, body.For(vcpu, vcpus));
+        public override Op For(int vcpu, int? vcpus) => new Loop(count, body.For(vcpu, vcpus), requests);
     }
 }

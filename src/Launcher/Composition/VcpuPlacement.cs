@@ -58,7 +58,8 @@ public sealed class VcpuPlacement
     {
         int n = spec.Guests.Count;
         var groups = new int[n];
-        if (spec.Placement == MachinePlacement.OneGroup) return groups;
+        // A malicious host reaches into every guest's memory and tables: the machine stays one group.
+        if (spec.Placement == MachinePlacement.OneGroup || spec.Host.Attacks.Count > 0) return groups;
         var root = Enumerable.Range(0, n + 1).ToArray(); // n stands for the shared group
         int Find(int x) { while (root[x] != x) x = root[x] = root[root[x]]; return x; }
         void Union(int a, int b)

@@ -28,7 +28,8 @@ public static class WorkloadReader
 
     private static readonly OpKind[] Kinds =
     [
-        new("compute", typeof(Compute), ["cycles", "time", "tlb-misses-per-1000-cycles"], (f, hz) => Fixed(new Compute(Cycles(f, hz), f.Int("tlb-misses-per-1000-cycles", 0)))),
+        new("compute", typeof(Compute), ["cycles", "time", "tlb-misses-per-1000-cycles"], (f, hz) => Fixed(new Compute(Cycles(f, hz), MissRate(f)))),
+        new("map", typeof(MapPages), ["pages", "unmap", "batch"], (f, _) => Fixed(new MapPages(f.Int("pages"), f.Bool("unmap", false), f.Has("batch") ? f.Int("batch", null, 1) : 1))),
         new("touch", typeof(Touch), ["address", "bytes", "write"], (f, _) => Fixed(new Touch(f.Address("address"), f.Int("bytes", 64), f.Bool("write", false)))),
         new("mmio", typeof(Mmio), ["address", "write", "in-kernel"], (f, _) => Fixed(new Mmio(f.Address("address"), f.Bool("write", false), f.Bool("in-kernel", true)))),
         new("hypercall", typeof(Hypercall), ["function"], (f, _) => Fixed(new Hypercall(f.Has("function") ? f.Address("function") : 0))),
@@ -50,8 +51,8 @@ public static class WorkloadReader
         new("net-receive", typeof(NetReceive), ["device", "count"], (f, _) => Fixed(new NetReceive(Device(f), f.Long("count", 1, 1)))),
         new("serve", typeof(Serve), ["device", "requests", "cycles", "time", "tlb-misses-per-1000-cycles"],
             (f, hz) => Fixed(new Serve(Device(f), Cycles(f, hz), f.Long("requests", 0), f.Int("tlb-misses-per-1000-cycles", 0)))),
-        new("loop", typeof(Loop), ["count", "body"], (f, hz) => new OpTemplate.Repeat(f.Int("count"),
-            ReadTemplate(f.Value("body") ?? throw f.Error("body", "missing (a loop needs a list of operations)"), f.At("body"), hz))),
+        new("loop", typeof(Loop), ["count", "body", "requests"], (f, hz) => new OpTemplate.Repeat(f.Int("count"),
+            ReadTemplate(f.Value("body") ?? throw f.Error("body", "missing (a loop needs a list of operations)"), f.At("body"), hz), f.Bool("requests", false))),
     ];
 
     /// <summary>block-read / block-write: <c>bytes</c> per request (a multiple of 512), <c>requests</c>, <c>depth</c> in flight, <c>pattern</c> random (within <c>span</c>) or sequential.</summary>
@@ -124,6 +125,15 @@ public static class WorkloadReader
         var ps = f.Time("time", positive: false).Picoseconds;
         var c = ((Int128)ps * hz + 500_000_000_000) / 1_000_000_000_000;
         return c <= long.MaxValue ? (long)c : throw f.Error("time", "too long");
+    }
+
+    /// <summary>tlb-misses-per-1000-cycles: a decimal ≥ 0 (an expected rate: 0.4 means 4 misses in 10,000 cycles).</summary>
+    private static decimal MissRate(Fields f)
+    {
+        if (!f.Has("tlb-misses-per-1000-cycles")) return 0;
+        var raw = f.Raw("tlb-misses-per-1000-cycles");
+        return decimal.TryParse(raw, System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var d) && d <= 1000
+            ? d : throw f.Error("tlb-misses-per-1000-cycles", $"'{raw}' is not a rate between 0 and 1000");
     }
 
     private static ulong[] Arguments(Fields f)

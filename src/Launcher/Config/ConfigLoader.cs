@@ -26,8 +26,8 @@ public static partial class ConfigLoader
     /// <summary>Sections whose keys are checked against reference.conf.</summary>
     private static readonly string[] CheckedSections = ["model", "sim", "phold", "machine", "machine.realm", "machine.scheduler", "machine.nvme", "machine.nic", "network", "cluster"];
 
-    /// <summary>Top-level keys beyond reference.conf's: the platform block, which PlatformLoader checks.</summary>
-    private static readonly string[] ExtraRoots = ["platform"];
+    /// <summary>Top-level keys beyond reference.conf's: the platform block (PlatformLoader checks it), workloads (each checked as a guest when a run names it) and evaluation (EvaluationPlan checks it).</summary>
+    private static readonly string[] ExtraRoots = ["platform", "workloads", "evaluation"];
 
     public static Akka.Configuration.Config Reference { get; } = LoadReference();
 

@@ -47,6 +47,9 @@ public sealed class Fields
 
     public int Int(string key, int? fallback = null, int min = 0, int max = int.MaxValue) => (int)Long(key, fallback, min, max);
 
+    public double Double(string key, double min, double max) =>
+        Scalars.Double(Raw(key), min, max, out var d) is { } problem ? throw Error(key, problem) : d;
+
     public bool Bool(string key, bool fallback) =>
         !Has(key) ? fallback : Scalars.Bool(Raw(key), out var b) is { } problem ? throw Error(key, problem) : b;
 

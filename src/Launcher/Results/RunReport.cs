@@ -13,6 +13,10 @@ public sealed record RunReport(Experiment Experiment, RunResult Result, double T
     /// <summary>Whether the guests' programs ended (ok), or the run was cut by sim.end-time (truncated) or ran dry first (stalled).</summary>
     public RunOutcome Outcome { get; init; } = RunOutcome.Ok;
 
+    /// <summary>The host's attacks in this run, attempt by attempt (null: the machine has none), and how many were planned.</summary>
+    public IReadOnlyList<Kvm.Attacks.AttackOutcome>? Attacks { get; init; }
+    public int AttacksPlanned { get; init; }
+
     /// <summary>sim.lax-shadow: the same experiment run exactly, to set against this lax run.</summary>
     public ShadowRun? Shadow { get; init; }
 
@@ -110,6 +114,7 @@ public sealed record RunReport(Experiment Experiment, RunResult Result, double T
             if (Find("exits.total") is { } exits && HostSeconds > 0) w.WriteNumber("exits_per_host_second", Math.Round(exits / HostSeconds));
             w.WriteEndObject();
         }
+        if (Attacks != null) AttackReport.WriteJson(w, Attacks, AttacksPlanned);
         if (Shadow != null) WriteShadowJson(w);
         w.WritePropertyName("config");
         HoconJson.Write(w, Experiment.Loaded.Config.Root);

@@ -40,6 +40,11 @@ public static class SweepCommand
         if (Results.SweepLatencyPlot.Write(outDir, labels, rows.Select(r => MetricsOf(r.Json)).ToArray()))
             output.WriteLine($"plot: {Path.Combine(outDir, "latency.png")} (and .svg)");
         foreach (var (_, _, json) in rows) json?.Dispose();
+        if (rows.Any(r => r.Code == Results.AttackReport.FindingExitCode))
+        {
+            output.WriteLine($"sweep: FINDINGS: an attack succeeded in {string.Join(", ", rows.Where(r => r.Code == Results.AttackReport.FindingExitCode).Select(r => $"run {r.Run.Index}"))}");
+            return Results.AttackReport.FindingExitCode;
+        }
         return worst == 0 ? 0 : 1;
     }
 
@@ -49,6 +54,10 @@ public static class SweepCommand
         foreach (var (_, _, json) in rows)
             if (json != null && json.RootElement.TryGetProperty("metrics", out var m))
                 foreach (var p in m.EnumerateObject()) if (!metrics.Contains(p.Name)) metrics.Add(p.Name);
+        var attacks = new List<string>(); // one column per attempt: "attack.3.read-delegated/pool-address"
+        foreach (var (_, _, json) in rows)
+            foreach (var (column, _) in Results.AttackReport.Cells(json))
+                if (!attacks.Contains(column)) attacks.Add(column);
         // Overheads against each run's baseline run (same settings, machine.configuration = baseline), where any run has one.
         var values = rows.Select(r => MetricsOf(r.Json)).ToArray();
         var baselines = Results.SweepOverhead.Baselines(rows.Select(r => r.Run.Settings).ToArray());
@@ -57,7 +66,7 @@ public static class SweepCommand
         var compared = Results.SweepOverhead.Compared(metrics, values.FirstOrDefault(v => v != null) ?? new Dictionary<string, double>()).Where(m => Enumerable.Range(0, rows.Count).Any(i => Overhead(i, m) != null)).ToArray();
         var sb = new StringBuilder();
         sb.AppendJoin(',', ["run", .. plan.Keys, "status", "unfinished_programs", "sync", "digest", "events", "simulated_ps", "host_s", .. metrics,
-            .. compared.Select(m => Results.SweepOverhead.Prefix + m)]).Append('\n');
+            .. compared.Select(m => Results.SweepOverhead.Prefix + m), .. attacks]).Append('\n');
         for (int i = 0; i < rows.Count; i++)
         {
             var (run, code, json) = rows[i];
@@ -73,9 +82,15 @@ public static class SweepCommand
                 : "";
             sb.AppendJoin(',', [run.Index.ToString(CultureInfo.InvariantCulture), .. run.Settings.Select(s => Field(s.Value)), status, unfinished, sync, Get("digest"), Get("events"),
                 Get("simulatedPicoseconds"), Get("hostSeconds"), .. metrics.Select(Metric),
-                .. compared.Select(m => Overhead(i, m) is { } o ? o.ToString("R", CultureInfo.InvariantCulture) : "")]).Append('\n');
+                .. compared.Select(m => Overhead(i, m) is { } o ? o.ToString("R", CultureInfo.InvariantCulture) : ""), .. Attacks(json, attacks)]).Append('\n');
         }
         return sb.ToString();
+    }
+
+    private static IEnumerable<string> Attacks(JsonDocument? json, List<string> columns)
+    {
+        var cells = Results.AttackReport.Cells(json).ToDictionary(c => c.Column, c => c.Cell);
+        return columns.Select(c => Field(cells.GetValueOrDefault(c, "")));
     }
 
     private static string Status(JsonDocument json) => json.RootElement.GetProperty("status").GetString() ?? "";

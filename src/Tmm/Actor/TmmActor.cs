@@ -43,7 +43,7 @@ public sealed class TmmActor(Rmm rmm, TmmCosts costs) : Component
             case SmcKinds.Request:
                 var call = ev.PayloadAs<SmcRequest>();
                 (reply, cost) = call.World == World.Secure ? Rsi(call)
-                    : (call.Fid & ~RmiFid.SveHint) == RmiFid.RecEnter ? RecEnter(call)
+                    : (call.Fid & ~RmiFid.SveHint) is RmiFid.RecEnter or TmiFid.TecEnter ? RecEnter(call)
                     : HostCall(call);
                 break;
             case SmcKinds.RealmTrap:
@@ -60,12 +60,12 @@ public sealed class TmmActor(Rmm rmm, TmmCosts costs) : Component
     {
         var r = Rmm.HostSmc(call.Fid, call.X1, call.X2, call.X3, call.X4, call.X5);
         Calls++;
-        return (Reply(call.Fid, r), costs.Of(call.Fid));
+        return (Reply(call.Fid, r), costs.Of(call.Fid, Rmm.LastCallBlocks));
     }
 
     private (SmcReply, SimTime) RecEnter(SmcRequest call)
     {
-        var r = Rmm.EnterOnCpu(call.X1, call.X2, out var completed);
+        var r = (call.Fid & ~RmiFid.SveHint) == TmiFid.TecEnter ? Rmm.TecEnterOnCpu(call.X1, call.X2, out var completed) : Rmm.EnterOnCpu(call.X1, call.X2, out completed);
         var reply = Reply(call.Fid, r);
         if (r.Status == RmiStatus.Success)
         {

@@ -28,9 +28,23 @@ public sealed record TmmCosts
 
     public SimTime Cycles(long cycles) => SimTime.FromCycles(cycles, FrequencyHz);
 
-    public SimTime Of(ulong fid)
+    /// <summary>
+    /// TMI_TTT_MAP_RANGE, per level-3 table it fills (2 MiB of cVM memory), assumed: `tmm.ttt_level` for
+    /// the table and <see cref="DescriptorCycles"/> for each of its 512 descriptors. Scrubbing the pages
+    /// is not charged, as it is not for RMI's GRANULE_DELEGATE.
+    /// </summary>
+    public long MapRangeBlockCycles { get; init; } = MapRangeBlock(50);
+
+    /// <summary>Writing one stage-2 descriptor (assumed: a store, 4 cycles).</summary>
+    public const long DescriptorCycles = 4;
+    public static long MapRangeBlock(long tableLevelCycles) => tableLevelCycles + 512 * DescriptorCycles;
+
+    public SimTime Of(ulong fid) => Of(fid, 0);
+
+    /// <param name="blocks">The call's units of scaled work (<see cref="Rmm.LastCallBlocks"/>: the tables TTT_MAP_RANGE filled).</param>
+    public SimTime Of(ulong fid, long blocks)
     {
-        long cycles = CommandBaseCycles + (ExtraCycles.TryGetValue(fid, out var extra) ? extra : 0);
+        long cycles = CommandBaseCycles + (ExtraCycles.TryGetValue(fid, out var extra) ? extra : 0) + blocks * MapRangeBlockCycles;
         return SimTime.FromCycles(cycles, FrequencyHz);
     }
 }

@@ -16,6 +16,8 @@ public sealed class Rec(ulong pa, Realm realm, int index, bool runnable, ulong p
     public ulong Pc { get; set; } = pc;
     public ulong[] Gprs { get; } = gprs;
     public IReadOnlyList<ulong> Aux { get; } = aux;
+    /// <summary>Which ABI's run page the host gives this REC: a TEC created through TMI reads and writes tmi_tec_run.</summary>
+    public HostAbi RunAbi { get; set; } = HostAbi.Rmi;
 
     /// <summary>MPIDR this REC answers to (affinity fields from its index).</summary>
     public ulong Mpidr => Abi.Mpidr.Of(Index);

@@ -22,6 +22,8 @@ public sealed partial class Rmm
         ulong fid = smc.Fid & ~RmiFid.SveHint;
         void Done(params ulong[] regs) => log.Record(smc, fid >= RsiFid.Version && fid <= RsiFid.HostCall ? "rsi" : "smc", regs);
 
+        // TSI, the cVM's side of TMI, has no IPA_STATE_SET/GET: a cVM's memory is private unless its stage 1 says shared.
+        if (r.RunAbi == HostAbi.Tmi && fid is RsiFid.IpaStateSet or RsiFid.IpaStateGet) { Done(Psci.NotSupported); return null; }
         switch (fid)
         {
             case RsiFid.Version: Done(A(0) == 0x10000 ? RsiFid.Success : RsiFid.ErrorInput, 0x10000, 0x10000); return null;
@@ -43,6 +45,7 @@ public sealed partial class Rmm
                 var token = new CcaTokenBuilder(Platform).Build(new RealmClaims(challenge, realm.PersonalizationValue, realm.Measurement.Algorithm,
                     realm.Measurement.Value(0), Enumerable.Range(1, 4).Select(realm.Measurement.Value).ToArray()));
                 r.Attestation = new AttestationSession(token);
+                TokenIssued(r, r.Attestation, token, challenge);
                 Done(RsiFid.Success, (ulong)token.Length);
                 return null;
             case RsiFid.AttestationTokenContinue: return TokenContinue(r, smc, A(0), A(1), A(2));
@@ -86,7 +89,7 @@ public sealed partial class Rmm
         int n = session.CopyNext(chunk);
         WriteRealm(r.Realm, buf + offset, chunk.AsSpan(0, n));
         r.Program.Record(smc, "rsi", session.Done && size > 0 ? RsiFid.Success : RsiFid.Incomplete, (ulong)n);
-        if (session.Done) r.Attestation = null;
+        if (session.Done) { TokenDelivered(r, session); r.Attestation = null; }
         return null;
     }
 

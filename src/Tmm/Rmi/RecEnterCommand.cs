@@ -38,7 +38,7 @@ public sealed partial class Rmm
         if (r.PsciPending != null) return (Fail(RmiStatus.ErrorRec, "the REC has a PSCI request waiting for RMI_PSCI_COMPLETE"), null, false);
 
         var run = _entryImage;
-        _dram.Read(runPtr, run);
+        ReadEntryImage(r, runPtr, run);
         var flags = (RecEntryFlags)BinaryPrimitives.ReadUInt64LittleEndian(run);
         var entryGprs = _entryGprs;
         for (int i = 0; i < entryGprs.Length; i++) entryGprs[i] = BinaryPrimitives.ReadUInt64LittleEndian(run.AsSpan(RecEntry.GprsOffset + 8 * i));
@@ -69,8 +69,7 @@ public sealed partial class Rmm
         r.GicLrs.CopyTo(exit.GicLrs, 0);
         exit.CntvCtl = r.CntvCtl;
         exit.CntvCval = r.CntvCval;
-        exit.Write(_exitImage, gapsAreZero: true); // _exitImage is written by nothing else
-        _dram.Write(runPtr + RecExit.Offset, _exitImage);
+        WriteExitRecord(r, runPtr, exit);
         return SmcResult.Success;
     }
 

@@ -88,7 +88,7 @@ public static class NetworkReader
             ? (PlatformConfigurations.Parse(f.OneOf("configuration", null, GuestReader.Configurations)), f.At("configuration"))
             : (PlatformConfigurations.Parse(r.OneOf("machine.configuration", GuestReader.Configurations)), "machine.configuration");
         bool psci = f.Has("boot") ? f.OneOf("boot", null, "all", "psci") == "psci" : r.OneOf("machine.boot", "all", "psci") == "psci";
-        var defaults = new GuestDefaults(configuration, configurationPath, psci, realm);
+        var defaults = new GuestDefaults(configuration, configurationPath, psci, realm, GuestReader.Stage1Block(r.Raw("machine.stage1-pages"), "machine.stage1-pages"));
         var guests = new List<GuestRead>();
         var items = Hocon.Elements(guestsValue);
         for (int g = 0; g < items.Count; g++)
