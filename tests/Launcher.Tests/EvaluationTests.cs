@@ -33,6 +33,17 @@ public sealed class EvaluationTests
         Assert.Contains("machine.workload: no workload 'kv-server' (no workloads { } are defined; include a file of HOCON/workloads/)", none.Err);
     }
 
+    private static readonly string[] IoWorkloads = ["kv-server", "web-server", "database", "block-storage", "network-stream"];
+
+    [Fact]
+    public void A_workload_with_a_client_guest_has_no_bare_metal_run()
+    {
+        var exp = Runs.Write($"include \"{Path.Combine(WorkloadsDir, "kv-server.conf")}\"\n" + Runs.MachineHead + "machine.workload = kv-server\nmachine.configuration = native\n");
+        var r = Runs.Run(exp);
+        Assert.NotEqual(0, r.Code);
+        Assert.Contains("machine.configuration: native is bare metal, the machine's only guest, but workload 'kv-server' runs a client guest beside it (workloads.kv-server.client)", r.Err);
+    }
+
     public static TheoryData<string, string, string> WorkloadRuns()
     {
         var data = new TheoryData<string, string, string>();
@@ -62,6 +73,11 @@ public sealed class EvaluationTests
         var m = r.Json!.Value.GetProperty("metrics");
         bool creation = workload.StartsWith("realm-creation", StringComparison.Ordinal);
         Assert.True(creation ? m.GetProperty($"guest.{workload}.realm.activated_ps").GetDouble() > 0 : m.GetProperty("requests.count").GetDouble() > 0);
+        // The I/O workloads go through their virtio devices: a realm's buffers bounce through SWIOTLB, a VM's and bare metal's do not.
+        if (m.TryGetProperty($"guest.{workload}.io.swiotlb.copies", out var copies))
+            Assert.Equal(configuration.StartsWith("virtcca", StringComparison.Ordinal), copies.GetDouble() > 0);
+        else
+            Assert.DoesNotContain(workload, IoWorkloads);
     }
 
     [Fact]
@@ -101,7 +117,7 @@ public sealed class EvaluationTests
         var report = File.ReadAllText(Path.Combine(dir, "report.md"));
         var table = report[report.IndexOf("## All runs", StringComparison.Ordinal)..].Split('\n').Skip(2).TakeWhile(l => l.StartsWith('|')).Skip(2).ToArray();
         Assert.Equal(csv.Length - 1, table.Length);
-        Assert.Equal(7 * 19 - 4 * 4 - 0, csv.Length - 1); // 7 platform configurations x 19 workloads, less 4 realm-only workloads in 4 non-realm configurations
+        Assert.Equal(7 * 19 - 4 * 4 - 4 * 2, csv.Length - 1); // 7 platform configurations x 19 workloads, less 4 realm-only workloads in 4 non-realm configurations and 4 client-server workloads on 2 bare metals
         for (int i = 1; i < csv.Length; i++)
         {
             var c = csv[i].Split(',');
