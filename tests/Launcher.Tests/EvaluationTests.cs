@@ -44,6 +44,25 @@ public sealed class EvaluationTests
         Assert.Contains("machine.configuration: native is bare metal, the machine's only guest, but workload 'kv-server' runs a client guest beside it (workloads.kv-server.client)", r.Err);
     }
 
+    /// <summary>Creation time against RAM size: the realm's RAM is all populated at creation, so four times the RAM takes its pages' RMI calls.</summary>
+    [Fact]
+    public void Realm_creation_takes_longer_with_more_ram()
+    {
+        (double Active, double Calls) Create(string workload)
+        {
+            var r = Runs.Run(Runs.Write($"include \"{Path.Combine(WorkloadsDir, "realm-creation.conf")}\"\n" + Runs.MachineHead +
+                                        $"machine.workload = {workload}\nmachine.configuration = virtcca-sel2\nsim.engine = sequential\n"));
+            Assert.True(r.Code == 0, r.Err);
+            var m = r.Json!.Value.GetProperty("metrics");
+            return (m.GetProperty($"guest.{workload}.realm.activated_ps").GetDouble(), m.GetProperty("tmm.rmi_calls").GetDouble());
+        }
+        var (small, large) = (Create("realm-creation-4m"), Create("realm-creation-16m"));
+        // 3,072 more pages, a GRANULE_DELEGATE and a DATA_CREATE_UNKNOWN each, and 18 calls for the six more
+        // level-3 tables (16 MiB needs eight of 2 MiB, 4 MiB two).
+        Assert.Equal(2 * 3072 + 18, large.Calls - small.Calls);
+        Assert.True(large.Active > 3 * small.Active, $"{large.Active} against {small.Active}");
+    }
+
     public static TheoryData<string, string, string> WorkloadRuns()
     {
         var data = new TheoryData<string, string, string>();
