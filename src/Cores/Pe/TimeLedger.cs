@@ -30,6 +30,9 @@ public sealed class TimeLedger
     /// <summary>Busy (non-idle) picoseconds charged in a phase.</summary>
     public long PhaseBusy(HostPhase p) => _phase[(int)p];
 
+    /// <summary>The busy time of the run phase by category: what the guests' work cost, without creating and destroying them.</summary>
+    public TimeBreakdown RunBreakdown { get; } = new();
+
     /// <summary>The breakdown of the time charged for guest <paramref name="guest"/> (empty if none was).</summary>
     public TimeBreakdown OfGuest(int guest) => guest < _byGuest.Count ? _byGuest[guest] : new TimeBreakdown();
 
@@ -39,6 +42,7 @@ public sealed class TimeLedger
         Cursor += ps;
         if (category == TimeCategory.Idle || ps == 0) return;
         _phase[(int)Phase] += ps;
+        if (Phase == HostPhase.Run) RunBreakdown.Add(category, ps);
         if (Guest < 0) return;
         while (_byGuest.Count <= Guest) _byGuest.Add(new TimeBreakdown());
         _byGuest[Guest].Add(category, ps);

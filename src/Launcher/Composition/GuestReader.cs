@@ -17,7 +17,7 @@ internal sealed record GuestRead(GuestSpec Spec, string ConfigurationPath, strin
 /// </summary>
 internal static class GuestReader
 {
-    public static readonly string[] Known = ["name", "configuration", "vcpus", "boot", "program", "programs", "realm", "pes", "devices", "stage1-pages", "summary", "kind", "sources", "metric", "only", "io"];
+    public static readonly string[] Known = ["name", "configuration", "vcpus", "boot", "program", "programs", "realm", "pes", "devices", "stage1-pages", "summary", "kind", "sources", "metric", "only", "io", "client"];
     public static readonly string[] RealmKnown = ["ram", "ram-pages", "image-pages", "ipa-bits", "hash", "swiotlb"];
     public static readonly string[] Configurations = PlatformConfigurations.Names;
     public const int MaxVcpus = 1 << 20;

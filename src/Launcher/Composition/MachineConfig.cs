@@ -30,7 +30,7 @@ public static class MachineConfig
             new Fields(config.GetValue("machine.realm"), "machine.realm", GuestReader.RealmKnown, "field of a realm"),
             GuestReader.Stage1Block(r.Raw("machine.stage1-pages"), "machine.stage1-pages"));
 
-        var guests = r.Raw("machine.workload") is var w && w != "none" ? [Workload(r, w, defaults, platform.FrequencyHz)] : Guests(r, defaults, platform.FrequencyHz);
+        var guests = r.Raw("machine.workload") is var w && w != "none" ? Workload(r, w, defaults, platform.FrequencyHz) : Guests(r, defaults, platform.FrequencyHz);
         double scale = r.Double("machine.scale", 1e-9, 1e9);
         if (scale != 1) guests = guests.Select(g => g with { Spec = g.Spec with { Programs = g.Spec.Programs.Select(p => ProgramScale.Apply(p, scale)).ToArray() } }).ToList();
         CheckOneTmm(guests);
@@ -118,8 +118,29 @@ public static class MachineConfig
         return PlatformLoader.From(config.GetConfig("platform"));
     }
 
-    /// <summary>machine.workload = NAME: the one guest is workloads.NAME (a workload file's guest: vcpus, boot, program(s), realm, ...).</summary>
-    private static GuestRead Workload(ConfigReader r, string name, GuestDefaults defaults, long frequencyHz)
+    /// <summary>
+    /// machine.workload = NAME: the guest is workloads.NAME (a workload file's guest: vcpus, boot, program(s), realm, ...).
+    /// A workload that says <c>client { }</c> (a guest's fields) gets that guest beside it, a normal VM by default
+    /// (named client): the load generator of a network workload, talking to it over the machine's bridge,
+    /// the same in every configuration so that only the server's path differs.
+    /// </summary>
+    private static List<GuestRead> Workload(ConfigReader r, string name, GuestDefaults defaults, long frequencyHz)
+    {
+        var server = WorkloadGuest(r, name, defaults, frequencyHz);
+        var path = ConfigPath.Key(ConfigPath.Key("workloads", name), "client");
+        if (!r.Config.HasPath(path) || Hocon.IsNull(r.Config.GetValue(path))) return [server];
+        if (server.Spec.Configuration == PlatformConfiguration.Native)
+            throw r.Error("machine.configuration", $"native is bare metal, the machine's only guest, but workload '{name}' runs a client guest beside it (workloads.{name}.client)");
+        var value = r.Config.GetValue(path);
+        if (!value.IsObject()) throw new ConfigPathException(path, "expected an object: the client guest's fields (program, devices, ...)");
+        if (value.GetObject().Items.ContainsKey("client")) throw new ConfigPathException(ConfigPath.Key(path, "client"), "a client has no client of its own");
+        var client = GuestReader.Read(value, path, 1, defaults with { Configuration = PlatformConfiguration.Baseline, ConfigurationPath = path }, frequencyHz);
+        if (!value.GetObject().Items.ContainsKey("name")) client = client with { Spec = client.Spec with { Name = "client" } };
+        if (client.Spec.Name == server.Spec.Name) throw new ConfigPathException(ConfigPath.Key(path, "name"), $"'{client.Spec.Name}' is the workload's own name");
+        return [server, client];
+    }
+
+    private static GuestRead WorkloadGuest(ConfigReader r, string name, GuestDefaults defaults, long frequencyHz)
     {
         string path = ConfigPath.Key("workloads", name);
         if (!r.Config.HasPath(path) || !r.Config.GetValue(path).IsObject())

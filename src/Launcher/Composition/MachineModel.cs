@@ -34,6 +34,8 @@ public sealed class MachineModel(Machine machine) : ISimulationModel, IReportsMe
         Add("phase.creation_ps", pes.Sum(p => (double)p.Ledger.PhaseBusy(HostPhase.Creation)));
         Add("phase.run_ps", pes.Sum(p => (double)p.Ledger.PhaseBusy(HostPhase.Run)));
         Add("phase.teardown_ps", pes.Sum(p => (double)p.Ledger.PhaseBusy(HostPhase.Teardown)));
+        foreach (var c in Enum.GetValues<TimeCategory>().Where(c => c != TimeCategory.Idle))
+            Add($"phase.run.{c.ToString().ToLowerInvariant()}_ps", pes.Sum(p => (double)p.Ledger.RunBreakdown[c]));
         AddVcpuCounters(Add, "", kvm);
         Add("host_smcs", pes.Sum(p => (double)p.Stats.HostSmcs));
         Add("timer_fires", pes.Sum(p => (double)p.Stats.TimerFires));

@@ -76,12 +76,12 @@ public static class EvaluationPlots
             foreach (var r in t.Rows.Where(r => r.Run.Workload.Name == w.Name && r.Status == "ok"))
             {
                 var vm = t.Find(r.Run.Setup.Platform.Name, t.Plan.Against, w.Name);
-                double total = vm == null ? 0 : EvaluationRow.TimeCategories.Sum(c => vm.PerRequest(c.Metric));
+                double total = vm == null ? 0 : EvaluationRow.TimeCategories.Sum(c => vm.RunPerRequest(c.Metric));
                 if (total <= 0) continue;
                 double bottom = 0;
                 for (int c = 0; c < EvaluationRow.TimeCategories.Length; c++)
                 {
-                    double v = r.PerRequest(EvaluationRow.TimeCategories[c].Metric) / total;
+                    double v = r.RunPerRequest(EvaluationRow.TimeCategories[c].Metric) / total;
                     plot.Add.Bar(new Bar { Position = x, ValueBase = bottom, Value = bottom + v, FillColor = Palette.GetColor(c) });
                     bottom += v;
                 }

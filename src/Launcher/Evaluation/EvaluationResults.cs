@@ -42,6 +42,8 @@ public sealed record EvaluationRow(EvaluationRun Run, string Status, string Dige
 
     /// <summary>Busy time of a category per request (all of a run for a creation workload).</summary>
     public double PerRequest(string metric) => M(metric) / Math.Max(1, Requests);
+    /// <summary>A time category's busy time per request while the guests ran (phase.run.*), without creating and destroying them.</summary>
+    public double RunPerRequest(string timeMetric) => PerRequest("phase.run." + timeMetric["time.".Length..]);
 
     /// <summary>KVM's exits by reason (the exits.* metrics but the total), per second of simulated time.</summary>
     public IEnumerable<(string Reason, double PerSecond)> ExitsPerSecond =>
