@@ -74,6 +74,12 @@ public sealed class MultiGuestTests(ActorSystemFixture fx) : IClassFixture<Actor
             Guests = [Guest("a", PlatformConfiguration.Baseline, [0, 1]), Guest("b", PlatformConfiguration.Baseline, [2, 3]), Guest("c", PlatformConfiguration.Baseline, [1, 2])],
         };
         Assert.Equal([1, 1, 1], new Machine(shared).Placement.GroupOfGuest(shared));
+        // A VM with a virtio device joins the shared group (the I/O parts write its rings); a machine under attack is one group.
+        var four = FourGuests(PlatformConfiguration.VirtccaSel2, MachinePlacement.ByGuest);
+        var withDisk = four with { Guests = [.. four.Guests.Select((g, i) => i == 3 ? g with { Devices = [new Launcher.Composition.Io.DeviceSpec { Name = "vd0", Type = Launcher.Composition.Io.DeviceType.VirtioBlk }] } : g)] };
+        Assert.Equal([0, 1, 0, 0], new Machine(withDisk).Placement.GroupOfGuest(withDisk));
+        var attacked = four with { Host = new HostSpec { Attacks = [new Attacks.AttackSpec("program-tzasc")] } };
+        Assert.Equal([0, 0, 0, 0], new Machine(attacked).Placement.GroupOfGuest(attacked));
     }
 
     [Fact]
