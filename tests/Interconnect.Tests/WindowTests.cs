@@ -102,6 +102,25 @@ public sealed class WindowTests(ActorSystemFixture fx) : IClassFixture<ActorSyst
     }
 
     [Fact]
+    public void A_big_group_goes_to_the_partition_its_middle_falls_in()
+    {
+        // datacenter.conf's shape: a 1-component switch, eight 46-component servers, four 2-component
+        // clients (377 components). By their first components five servers would share partition 0.
+        var b = new Topology.Builder();
+        var firstOfGroup = new List<int> { b.Add("switch") };
+        for (int m = 0; m < 12; m++)
+        {
+            int size = m < 8 ? 46 : 2, first = b.Add($"m{m}.0");
+            for (int c = 1; c < size; c++) b.Add($"m{m}.{c}", first);
+            firstOfGroup.Add(first);
+        }
+        b.LinkToHub(0, firstOfGroup.Skip(1), SimTime.FromMicroseconds(1), name: "nics");
+        var partitionOf = Placement.PartitionOf(b.Build(), 2);
+        Assert.Equal(new[] { 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1 }, firstOfGroup.Select(id => partitionOf[id]));
+        Assert.Equal(185, partitionOf.Count(p => p == 0));
+    }
+
+    [Fact]
     public void A_configured_lookahead_caps_the_window_even_without_crossing_links()
     {
         var b = new Topology.Builder();

@@ -2,8 +2,9 @@ namespace VirtCca.Interconnect.Engine;
 
 /// <summary>
 /// Maps components to partitions: whole placement groups, taken in the order of their first
-/// component's id, cut into contiguous blocks of about equal numbers of components. Linear in the
-/// number of components; it depends on the topology and the partition count alone.
+/// component's id, cut into contiguous blocks of about equal numbers of components; a group goes to
+/// the block its middle falls in. Linear in the number of components; it depends on the topology and
+/// the partition count alone.
 /// </summary>
 internal static class Placement
 {
@@ -29,7 +30,10 @@ internal static class Placement
         long before = 0;
         for (int rank = 0; rank < sizes.Count; rank++)
         {
-            partitionOfRank[rank] = (int)(before * partitions / n);
+            // By the group's middle, not its first component: a big group that starts just before a
+            // block boundary but lies mostly past it goes to the next block (datacenter.conf: 5 of 8
+            // servers on one partition of 2 by their starts, 4 by their middles).
+            partitionOfRank[rank] = (int)((2 * before + sizes[rank]) * partitions / (2L * n));
             before += sizes[rank];
         }
         var result = new int[n];
