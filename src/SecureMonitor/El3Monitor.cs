@@ -15,6 +15,9 @@ public sealed class El3Monitor(PlatformConfiguration config, WorldSwitchCosts co
 {
     private readonly CpuContext[] _saved = [new(), new()];
     private SmcReply? _result;
+    // The flows depend only on the configuration and the costs, both fixed: built once, not per SMC
+    // (every realm re-entry is an SMC, and building them was ~10 % of a realm exit's host time).
+    private IReadOnlyList<Step>? _rmiCall, _firmwareCall;
 
     public PlatformConfiguration Configuration { get; } = config;
     public PsciFirmware Psci { get; } = new();
@@ -39,15 +42,15 @@ public sealed class El3Monitor(PlatformConfiguration config, WorldSwitchCosts co
                 {
                     Fid = fid, X1 = Live.X[1], X2 = Live.X[2], X3 = Live.X[3], X4 = Live.X[4], X5 = Live.X[5], World = World.NonSecure,
                 };
-                return new SmcDispatch(target, WorldSwitch.RmiCall(Configuration, costs), request);
+                return new SmcDispatch(target, _rmiCall ??= WorldSwitch.RmiCall(Configuration, costs), request);
             case SmcTarget.PsciFirmware:
                 var psci = Psci.Call(fid, Live.X[1], Live.X[2]);
                 Answer(psci.X0);
-                return new SmcDispatch(target, WorldSwitch.FirmwareCall(costs), null, psci);
+                return new SmcDispatch(target, _firmwareCall ??= WorldSwitch.FirmwareCall(costs), null, psci);
             default:
                 // No TMM in the baseline: its function ids are as unknown as any other.
                 Answer(SmcRouter.SmcUnknown);
-                return new SmcDispatch(SmcTarget.Unknown, WorldSwitch.FirmwareCall(costs), null);
+                return new SmcDispatch(SmcTarget.Unknown, _firmwareCall ??= WorldSwitch.FirmwareCall(costs), null);
         }
     }
 
