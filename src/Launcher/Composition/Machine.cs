@@ -33,7 +33,7 @@ public sealed partial class Machine
     private readonly bool[] _created;
     private readonly (Role Role, int Index, int Guest)[] _roles; // by component id: what to build there
 
-    private enum Role { Gic, Tzasc, Smmu, Tmm, Vmm, Device, Pe, Vcpu }
+    private enum Role { Gic, Tzasc, Smmu, Tmm, Vmm, Device, Pe, Vcpu, Io, Attacker }
     private RunState? _run;
 
     public Machine(MachineSpec spec, IReadOnlyList<Func<Machine, Component>>? devices = null, Io.MachineNetwork? network = null)
@@ -96,6 +96,8 @@ public sealed partial class Machine
         for (int p = 0; p < pes; p++) _roles[PeIds[p]] = (Role.Pe, p, 0);
         for (int g = 0; g < VcpuIds.Length; g++)
             for (int v = 0; v < VcpuIds[g].Length; v++) _roles[VcpuIds[g][v]] = (Role.Vcpu, v, g);
+        for (int id = 0; id < Topology.Count; id++) if (IoParts.Owns(id)) _roles[id] = (Role.Io, 0, 0);
+        if (AttackerId >= 0) _roles[AttackerId] = (Role.Attacker, 0, 0);
         Model = new FactoryModel($"machine-{string.Join("+", spec.Guests.Select(g => g.Configuration.Name()).Distinct())}", Topology, Create);
     }
 
@@ -196,8 +198,6 @@ public sealed partial class Machine
         {
             var m = _m;
             var platform = m.Platform;
-            if (m.IoParts.Owns(id)) return Io!.Create(id); // the I/O parts and the attacker keep their own roles
-            if (id == m.AttackerId) return Attacker = m.CreateAttacker(this);
             var (role, i, g) = m._roles[id];
             return role switch
             {
@@ -208,6 +208,8 @@ public sealed partial class Machine
                 Role.Vmm => Vmms[i] = new GuestVmm(Guests[i], Guests[i].PeOfVcpu[0]),
                 Role.Device => Devices[i] = m._deviceFactories[i](m),
                 Role.Pe => Pes[i] = new PeActor(PeSetupOf(i)),
+                Role.Io => Io!.Create(id),
+                Role.Attacker => Attacker = m.CreateAttacker(this),
                 _ => Vcpus[g][i] = VcpuOf(g, i),
             };
         }
